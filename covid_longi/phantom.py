@@ -60,7 +60,7 @@ def _segment_dist(px, py, pz, a, b):
     t = np.clip(((px - a[0]) * ab[0] + (py - a[1]) * ab[1] + (pz - a[2]) * ab[2]) / L2, 0, 1)
     return np.sqrt((px - a[0] - t * ab[0]) ** 2 + (py - a[1] - t * ab[1]) ** 2 + (pz - a[2] - t * ab[2]) ** 2)
 
-# %% ../nbs/02_phantom.ipynb #35c3eb0f
+# %% ../nbs/02_phantom.ipynb #60e39927
 class _Anatomy:
     "One patient's anatomy: implicit shapes evaluated at physical points (mm, LPS, relative to the FOV centre)."
     def __init__(self, h, rng, voxel_mm):
@@ -73,7 +73,7 @@ class _Anatomy:
             self.lungs[side] = dict(
                 cx=s * (0.44 if s < 0 else 0.46) * hx * j(0.03), cy=0.06 * hy, rx=(0.29 if s < 0 else 0.27) * hx * j(0.04),
                 ry=0.47 * hy * j(0.04), z_top=0.86 * hz * j(0.04), z_mid=0.12 * hz,
-                z_dome=(-0.38 if s < 0 else -0.46) * hz * j(0.1), dome=0.36 * hz * j(0.1),
+                z_dome=(-0.36 if s < 0 else -0.44) * hz * j(0.1), dome=0.30 * hz * j(0.1),
                 medial=s * 0.13 * hx)
         self.heart = dict(c=np.array([0.08 * hx, -0.18 * hy, -0.24 * hz]), r=np.array([0.30 * hx, 0.27 * hy, 0.27 * hz]) * j())
         self.aorta = dict(x=0.13 * hx, y=0.34 * hy, r=0.07 * hx * j())
@@ -100,7 +100,10 @@ class _Anatomy:
         sd_floor = self._floor(L, x, y) - z
         # medial boundary (mediastinum)
         sd_med = (L["medial"] - x) if L["cx"] > 0 else (x - L["medial"])
-        return np.maximum.reduce([sd_xy, sd_top, sd_floor, sd_med])
+        # the lungs stay inside the rib cage: a chest wall (ribs, muscle, fat) of at least ~15 % of the body radius
+        B = self.body
+        sd_wall = _ellipse_sd(x, y - B["cy"], 0.8 * B["a"], 0.8 * B["b"])
+        return np.maximum.reduce([sd_xy, sd_top, sd_floor, sd_med, sd_wall])
 
     def _floor(self, L, x, y):
         "Height (mm) of the diaphragm under a lung: highest under its centre, lower at the periphery and posteriorly."
@@ -327,7 +330,7 @@ class _Deformation:
         dx, dy, dz = self._raw(x, y, z)
         return dx * self.scale, dy * self.scale, dz * self.scale
 
-# %% ../nbs/02_phantom.ipynb #6374e969
+# %% ../nbs/02_phantom.ipynb #2e091818
 def _grid(cfg, origin):
     return [origin[i] + cfg.spacing_mm[i] * np.arange(cfg.shape[i]) for i in range(3)]
 
@@ -351,25 +354,23 @@ def _render(anat, lesions, effusion, t, coords, vessel_grid, cfg, rng, clean=Fal
     # lung parenchyma: gravity gradient (denser posteriorly) and low-frequency texture
     tex = _smooth_noise(shape, rng, 3.0)
     par = -865.0 + 35.0 * np.clip(y / anat.h[1], -1, 1) + 18.0 * tex
-    hu += lung * (par - hu)
-    vessels = vessel_grid(coords)
-    hu += vessels * (40.0 - hu)
-    # lesions
+    # inside the lung field: parenchyma, vessels, lesions and effusion, composited on their own; the result is
+    # then mixed with the surrounding tissue by the lung fraction, so edges are true partial volume
+    inner = par + vessel_grid(coords) * (40.0 - par)
     les_all = np.zeros(shape, np.float32); cons_all = np.zeros(shape, np.float32)
     owner = np.zeros(shape, np.uint16); best = np.zeros(shape, np.float32)
+    tex2 = _smooth_noise(shape, rng, 1.2)
+    ggo_hu = -610.0 + 55.0 * tex2            # patchy ground glass, mostly within -750..-450
+    cons_hu = -25.0 + 25.0 * tex2            # consolidation, mostly within -100..+50
     for les in lesions:
         r = les.fractions(x, y, z, t, ramp=3.0)
         if r is None: continue
         idx, lf, cf = r
-        lf = np.minimum(lf, lung[idx]); cf = np.minimum(cf, lf)
+        cf = np.minimum(cf, lf)
+        inner[idx] += lf * (ggo_hu[idx] - inner[idx]); inner[idx] += cf * (cons_hu[idx] - inner[idx])
         les_all[idx] = np.maximum(les_all[idx], lf); cons_all[idx] = np.maximum(cons_all[idx], cf)
         win = lf > best[idx]
         owner[tuple(i[win] for i in idx)] = les.id; best[idx] = np.maximum(best[idx], lf)
-    tex2 = _smooth_noise(shape, rng, 1.2)
-    ggo_hu = -610.0 + 55.0 * tex2            # patchy ground glass, mostly within -750..-450
-    cons_hu = -25.0 + 25.0 * tex2            # consolidation, mostly within -100..+50
-    hu += les_all * (ggo_hu - hu)
-    hu += cons_all * (cons_hu - hu)
     # pleural effusion: dependent posterior crescent, thickest at the base
     eff = np.zeros(shape, np.float32)
     for k, side in enumerate(("right", "left")):
@@ -380,8 +381,10 @@ def _render(anat, lesions, effusion, t, coords, vessel_grid, cfg, rng, clean=Fal
         post = np.clip((y - L["cy"]) / L["ry"] + 0.1, 0, None)
         depth = -anat._lung_sd(side, x, y, z)              # mm inside the lung outline
         sd = depth - tau * zz * post * L["ry"]              # negative inside the crescent
-        eff = np.maximum(eff, np.minimum(_frac(sd, anat.w), lung_by_side[side]))
-    hu += eff * (12.0 + 6.0 * tex2 - hu)
+        eff = np.maximum(eff, _frac(sd, anat.w) * (lung_by_side[side] > 0))
+    inner += eff * (12.0 + 6.0 * tex2 - inner)
+    hu += lung * (inner - hu)
+    les_all, cons_all, eff = np.minimum(les_all, lung), np.minimum(cons_all, lung), np.minimum(eff, lung)
     labels = np.zeros(shape, np.uint8)
     labels[lung > 0.5] = Label.HL
     labels[(les_all > 0.5) & (lung > 0.5)] = Label.GGO
