@@ -67,13 +67,14 @@ def nonempty_slices(volume:np.ndarray, axis:int, rel:float=1e-5) -> np.ndarray:
     v = np.moveaxis(volume, axis, 0).reshape(volume.shape[axis], -1)
     return np.nonzero((v.max(1) - v.min(1)) >= rel * rng)[0]
 
-# %% ../nbs/06_data.ipynb #e2d3338c
+# %% ../nbs/06_data.ipynb #934a26be
 CACHE_VERSION = 1
 ARRAYS = ("x0", "x0_noreg", "x1", "y0", "y0_noreg", "y1")
 
 def cache_key(**parts) -> str:
     "Stable hash of JSON-able parts (inputs and configurations)."
-    blob = json.dumps({"version": CACHE_VERSION, **parts}, sort_keys=True, default=str)
+    import covid_longi
+    blob = json.dumps({"version": CACHE_VERSION, "covid_longi": covid_longi.__version__, **parts}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 class PairCache:

@@ -220,7 +220,7 @@ class _Anatomy:
                 ("canal", canal * inner, 15.0), ("sternum", sternum * inner, 450.0),
                 ("gastric air", bubble * inner, -1000.0), ("airway lumen", airway * inner, -1000.0)]
 
-# %% ../nbs/02_phantom.ipynb #7efa3331
+# %% ../nbs/02_phantom.ipynb #6ff67c61
 FATES = ("grow", "shrink", "resolve", "new", "stable", "convert", "regress")
 
 @dataclass
@@ -261,6 +261,9 @@ def _scenario_plan(scenario, n_tp, rng, n_lesions=None):
                "stable": (["stable"], [1.0]), "severe": (["grow", "new", "convert"], [0.5, 0.2, 0.3])}[scenario]
     names, p = choices[0], np.array(choices[1], float); p /= p.sum()
     fates = [[str(rng.choice(names, p=p)) for _ in range(n_tp - 1)] for _ in range(n)]
+    # every scenario that changes consolidation shows it at least once (first lesions are placed first)
+    must = {"progression": ["convert"], "severe": ["convert"], "recovery": ["regress"], "mixed": ["convert", "regress"]}.get(scenario, [])
+    for i, f in enumerate(must[:n]): fates[i] = [f] * (n_tp - 1)
     eff_on = {"progression": 0.35, "recovery": 0.35, "mixed": 0.3, "stable": 0.25, "severe": 1.0}[scenario]
     eff = np.zeros((2, n_tp))
     for k in range(2):
@@ -330,13 +333,26 @@ class _Deformation:
         dx, dy, dz = self._raw(x, y, z)
         return dx * self.scale, dy * self.scale, dz * self.scale
 
-# %% ../nbs/02_phantom.ipynb #2e091818
+# %% ../nbs/02_phantom.ipynb #3a103fed
 def _grid(cfg, origin):
     return [origin[i] + cfg.spacing_mm[i] * np.arange(cfg.shape[i]) for i in range(3)]
 
 def _smooth_noise(shape, rng, sigma_vox, dtype=np.float32):
     n = ndi.gaussian_filter(rng.standard_normal(shape).astype(dtype), sigma_vox)
     return n / (n.std() + 1e-9)
+
+def _effusion(anat, taus, x, y, z, lung_by_side):
+    "Pleural effusion fraction: a dependent posterior crescent in each lung, thickest at the base; taus = (right, left)."
+    eff = np.zeros(x.shape, np.float32)
+    for tau, side in zip(taus, ("right", "left")):
+        if tau <= 0: continue
+        L = anat.lungs[side]
+        zz = np.clip((0.2 * anat.h[2] - z) / (0.2 * anat.h[2] - L["z_dome"] + L["dome"]), 0, 1) ** 0.6
+        post = np.clip((y - L["cy"]) / L["ry"] + 0.1, 0, None)
+        depth = -anat._lung_sd(side, x, y, z)              # mm inside the lung outline
+        sd = depth - tau * zz * post * L["ry"]              # negative inside the crescent
+        eff = np.maximum(eff, _frac(sd, anat.w) * (lung_by_side[side] > 0))
+    return eff
 
 @dataclass
 class _Scan:
@@ -371,17 +387,7 @@ def _render(anat, lesions, effusion, t, coords, vessel_grid, cfg, rng, clean=Fal
         les_all[idx] = np.maximum(les_all[idx], lf); cons_all[idx] = np.maximum(cons_all[idx], cf)
         win = lf > best[idx]
         owner[tuple(i[win] for i in idx)] = les.id; best[idx] = np.maximum(best[idx], lf)
-    # pleural effusion: dependent posterior crescent, thickest at the base
-    eff = np.zeros(shape, np.float32)
-    for k, side in enumerate(("right", "left")):
-        tau = effusion[k][t]
-        if tau <= 0: continue
-        L = anat.lungs[side]
-        zz = np.clip((0.2 * anat.h[2] - z) / (0.2 * anat.h[2] - L["z_dome"] + L["dome"]), 0, 1) ** 0.6
-        post = np.clip((y - L["cy"]) / L["ry"] + 0.1, 0, None)
-        depth = -anat._lung_sd(side, x, y, z)              # mm inside the lung outline
-        sd = depth - tau * zz * post * L["ry"]              # negative inside the crescent
-        eff = np.maximum(eff, _frac(sd, anat.w) * (lung_by_side[side] > 0))
+    eff = _effusion(anat, [e[t] for e in effusion], x, y, z, lung_by_side)
     inner += eff * (12.0 + 6.0 * tex2 - inner)
     hu += lung * (inner - hu)
     les_all, cons_all, eff = np.minimum(les_all, lung), np.minimum(cons_all, lung), np.minimum(eff, lung)
@@ -398,7 +404,7 @@ def _render(anat, lesions, effusion, t, coords, vessel_grid, cfg, rng, clean=Fal
     ct = np.clip(np.round(hu), -1024, 3071).astype(np.int16)
     return _Scan(ct, labels, owner)
 
-# %% ../nbs/02_phantom.ipynb #bd70d664
+# %% ../nbs/02_phantom.ipynb #ce8fa199
 @dataclass
 class PhantomPair:
     "Two scans of a phantom patient with exact ground truth; `transform` maps t1's grid into t0."
@@ -438,6 +444,7 @@ class PhantomPatient:
     labels_prev_on_next: list   # labels of scan k evaluated exactly at scan k+1's voxels
     lesion_fates: dict          # lesion id -> fate per consecutive pair
     lesion_cores: dict          # lesion id -> core fraction per time point
+    lesion_sizes: dict          # lesion id -> size (scale of its extent, 0 = absent) per time point
     config: PhantomConfig; seed: int
 
     @property
@@ -470,11 +477,14 @@ def _lesion_table(p, k):
                          converted=bool(cores[k + 1] > cores[k] + 0.2 and m0.any() and m1.any())))
     return rows
 
-# %% ../nbs/02_phantom.ipynb #1ba8e207
-def _place_lesions(anat, lung0, X, Y, Z, plan_fates, rng, severe):
-    "Draw lesion centres in the lungs: peripheral, posterior and basal preferred; no two lesions touching."
+# %% ../nbs/02_phantom.ipynb #02c5b9d0
+def _place_lesions(anat, lung0, X, Y, Z, plan_fates, rng, severe, effusion_max=None):
+    """Draw lesion centres in the lungs: peripheral, posterior and basal preferred; no two lesions touching, and
+    none reaching into the largest extent of the effusion (which would hide part of a lesion at one time only)."""
     sp = np.array([X[1] - X[0], Y[1] - Y[0], Z[1] - Z[0]])
     inside = lung0 > 0.5
+    eff_dist = (ndi.distance_transform_edt(effusion_max < 0.5, sampling=sp[::-1]) if effusion_max is not None and (effusion_max >= 0.5).any()
+                else np.full(lung0.shape, np.inf))
     if inside.sum() < 50: raise ConfigError("the phantom's lungs are too small for lesions: use a larger shape")
     dist = ndi.distance_transform_edt(inside, sampling=sp[::-1])
     zi, yi, xi = np.nonzero(inside)
@@ -493,6 +503,8 @@ def _place_lesions(anat, lung0, X, Y, Z, plan_fates, rng, severe):
         for _ in range(300):
             j = min(int(np.searchsorted(cdf, rng.random())), len(cdf) - 1)
             c = np.array([X[xi[j]], Y[yi[j]], Z[zi[j]]])
+            # outside the effusion; in all but the severe scenario, far enough for the lesion never to reach it
+            if eff_dist[zi[j], yi[j], xi[j]] <= (anat.w if severe else reach + 2 * anat.w): continue
             if all(np.linalg.norm(c - c2) > reach + r2 + 3 * anat.w for c2, r2 in centres): break
         else: continue
         centres.append((c, reach))
@@ -530,7 +542,8 @@ def make_patient(config:PhantomConfig|None=None, # phantom settings (shape, spac
     fates, eff = _scenario_plan(cfg.scenario, cfg.n_timepoints, rng, cfg.n_lesions)
     if cfg.effusion is False: eff[:] = 0
     if cfg.effusion is True and not eff.any(): eff[0] = np.linspace(0.2, 0.3, cfg.n_timepoints)
-    lesions = _place_lesions(anat, lung0, Xc, Yc, Zc, fates, rng, cfg.scenario == "severe")
+    eff_max = _effusion(anat, eff.max(1), xx, yy, zz, anat.lung_fraction(xx, yy, zz))
+    lesions = _place_lesions(anat, lung0, Xc, Yc, Zc, fates, rng, cfg.scenario == "severe", eff_max)
     defs = [_Deformation(h, rng, cfg.max_displacement_mm) for _ in range(cfg.n_timepoints - 1)]
 
     ref = sitk.Image([int(s) for s in cfg.shape], sitk.sitkInt16)
@@ -553,7 +566,7 @@ def make_patient(config:PhantomConfig|None=None, # phantom settings (shape, spac
     pid = patient_id or f"phantom-{cfg.scenario}-{seed}"
     return PhantomPatient(pid, [like(s.ct, ref) for s in scans], [like(s.labels, ref) for s in scans],
                           [like(s.lesions, ref) for s in scans], transforms, prev_on_next,
-                          {l.id: l.fates for l in lesions}, {l.id: l.core for l in lesions}, cfg, seed)
+                          {l.id: l.fates for l in lesions}, {l.id: l.core for l in lesions}, {l.id: l.size for l in lesions}, cfg, seed)
 
 def make_longitudinal_pair(shape=(96, 96, 96),         # voxels (x, y, z)
                            spacing_mm=(2.0, 2.0, 2.0), # voxel spacing in mm
