@@ -6,7 +6,7 @@
 __all__ = ['N_CLASSES', 'LESION_LABELS', 'LABEL_NAMES', 'LABEL_SHORT', 'LABEL_COLORS', 'PROGRESSION_COLORS', 'Label',
            'CovidLongiError', 'InputError', 'RegistrationError', 'ConfigError', 'RegistrationWarning', 'default_device',
            'seed_everything', 'to_array', 'like', 'voxel_volume_ml', 'volume_ml', 'grid_of', 'grid_mismatch',
-           'same_grid']
+           'same_grid', 'grid_image', 'default_mode', 'atomic_write']
 
 # %% ../nbs/00_core.ipynb #cab02e87
 import os
@@ -124,7 +124,7 @@ def volume_ml(mask:sitk.Image|np.ndarray, # binary or label image (or array, wit
     n = np.count_nonzero(a) if value is None else np.count_nonzero(a == value)
     return n * voxel_volume_ml(ref)
 
-# %% ../nbs/00_core.ipynb #9a1bbabe
+# %% ../nbs/00_core.ipynb #d43357ed
 def grid_of(image:sitk.Image) -> dict:
     "The grid of `image` (size, spacing, origin, direction) as a plain dict."
     return dict(size=tuple(image.GetSize()), spacing=tuple(image.GetSpacing()),
@@ -144,3 +144,27 @@ def grid_mismatch(a:sitk.Image, b:sitk.Image, tol_mm:float=1e-3) -> str|None:
 def same_grid(a:sitk.Image, b:sitk.Image, tol_mm:float=1e-3) -> bool:
     "True when `a` and `b` have the same size, spacing, origin and direction."
     return grid_mismatch(a, b, tol_mm) is None
+
+def grid_image(grid:dict, pixel=sitk.sitkUInt8) -> sitk.Image:
+    "An empty image on `grid` (a `grid_of` dict): a reference for resampling."
+    img = sitk.Image([int(v) for v in grid["size"]], pixel)
+    img.SetSpacing([float(v) for v in grid["spacing"]]); img.SetOrigin([float(v) for v in grid["origin"]])
+    img.SetDirection([float(v) for v in grid["direction"]])
+    return img
+
+# %% ../nbs/00_core.ipynb #1c9e8e3c
+def default_mode(folder:bool=False) -> int:
+    "Permissions a new file (or folder) gets under the current umask (temporary files are created private)."
+    mask = os.umask(0); os.umask(mask)
+    return (0o777 if folder else 0o666) & ~mask
+
+def atomic_write(path, write):
+    "Write `path` through `write(binary_file)` into a temporary file beside it, then rename it into place."
+    import tempfile
+    path = Path(path); fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f: write(f)
+        os.chmod(tmp, default_mode())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp): os.remove(tmp)

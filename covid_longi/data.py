@@ -7,7 +7,7 @@ __all__ = ['VIEWS', 'VARIANTS', 'CACHE_VERSION', 'ARRAYS', 'in_channels', 'arran
            'PairCache', 'CachedPair', 'prepare_pair', 'one_hot', 'SliceDataset', 'make_split', 'save_split',
            'load_split', 'Cohort', 'default_cache_dir', 'from_phantom_cohort', 'scan_folder', 'from_folder']
 
-# %% ../nbs/06_data.ipynb #4b923f0a
+# %% ../nbs/06_data.ipynb #f02b3bf3
 import hashlib
 import json
 import os
@@ -22,7 +22,7 @@ import SimpleITK as sitk
 import torch
 from torch.utils.data import Dataset
 
-from .core import InputError, ConfigError, Label, N_CLASSES, to_array, seed_everything
+from .core import InputError, ConfigError, Label, N_CLASSES, to_array, seed_everything, default_mode
 from .preprocess import PreprocessConfig, PreprocessRecord, preprocess_pair, to_cube
 from .register import RegistrationConfig, register_pair
 
@@ -67,7 +67,7 @@ def nonempty_slices(volume:np.ndarray, axis:int, rel:float=1e-5) -> np.ndarray:
     v = np.moveaxis(volume, axis, 0).reshape(volume.shape[axis], -1)
     return np.nonzero((v.max(1) - v.min(1)) >= rel * rng)[0]
 
-# %% ../nbs/06_data.ipynb #934a26be
+# %% ../nbs/06_data.ipynb #a0b9273e
 CACHE_VERSION = 1
 ARRAYS = ("x0", "x0_noreg", "x1", "y0", "y0_noreg", "y1")
 
@@ -85,6 +85,7 @@ class PairCache:
     def __contains__(self, key): return (self.path(key) / "meta.json").exists()
     def put(self, key, arrays:dict, meta:dict) -> Path:
         tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=self.root))
+        os.chmod(tmp, default_mode(folder=True))
         try:
             for k, v in arrays.items():
                 if v is not None: np.save(tmp / f"{k}.npy", np.ascontiguousarray(v))

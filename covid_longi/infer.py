@@ -24,7 +24,7 @@ from .preprocess import PreprocessConfig, preprocess_pair, restore
 from .register import RegistrationConfig, RegistrationResult, register_pair
 from .io import source_of
 
-# %% ../nbs/10_infer.ipynb #ebf2cce0
+# %% ../nbs/10_infer.ipynb #f6b1b73e
 WEIGHTS_FORMAT = 1
 ARCHITECTURES = {"fc_densenet57": lambda ch: fc_densenet57(ch), "late_fusion": lambda ch: LateFusionNet()}
 
@@ -54,15 +54,15 @@ def save_weights(models:dict,              # view -> trained backbone
                  dtype=torch.float16,      # float16 halves the size; weights are cast back to float32 on load
                  **info) -> Path:
     "Write per-view weights and model.json (atomically per file)."
-    from covid_longi.train import _atomic_write
+    from covid_longi.core import atomic_write
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     for view, m in models.items():
         sd = {k: (v.to(dtype) if v.is_floating_point() else v) for k, v in m.state_dict().items()}
-        _atomic_write(out / f"{view}.pt", lambda f: torch.save(sd, f))
+        atomic_write(out / f"{view}.pt", lambda f: torch.save(sd, f))
     meta = dict(format=WEIGHTS_FORMAT, architecture=architecture, variant=variant, in_channels=in_channels(variant),
                 n_classes=N_CLASSES, views=sorted(models, key=VIEWS.index), preprocess=asdict(preprocess),
                 covid_longi_version=covid_longi.__version__, dtype=str(dtype).replace("torch.", ""), **info)
-    _atomic_write(out / "model.json", lambda f: f.write(json.dumps(meta, indent=1).encode()))
+    atomic_write(out / "model.json", lambda f: f.write(json.dumps(meta, indent=1).encode()))
     return out
 
 def load_weights(weights_dir=None,        # folder written by save_weights (default: the shipped demo weights)

@@ -6,7 +6,7 @@
 __all__ = ['CT_SUFFIXES', 'OURS', 'MEDSEG', 'source_of', 'dicom_series', 'read_dicom', 'check_hu', 'read_ct', 'LabelConvention',
            'check_same_grid', 'map_labels', 'read_labels', 'write_image', 'write_dicom_series']
 
-# %% ../nbs/01_io.ipynb #62422862
+# %% ../nbs/01_io.ipynb #1c13edaa
 import gzip
 import os
 import re
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import SimpleITK as sitk
 
-from .core import InputError, Label, grid_mismatch, to_array, like
+from .core import InputError, Label, grid_mismatch, to_array, like, default_mode
 
 # %% ../nbs/01_io.ipynb #8323152c
 CT_SUFFIXES = (".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd")
@@ -111,7 +111,7 @@ def read_dicom(folder, series_uid:str|None=None) -> sitk.Image:
     img.SetMetaData("covid_longi.series_uid", uid)
     return img
 
-# %% ../nbs/01_io.ipynb #4f8272a1
+# %% ../nbs/01_io.ipynb #55dec305
 def check_hu(image:sitk.Image, path=None, air_hu:float=-500.0, floor_hu:float=-3100.0):
     "Raise InputError unless `image` looks like a CT in Hounsfield units."
     a = to_array(image)
@@ -134,6 +134,12 @@ def read_ct(path,                       # a CT file (.nii, .nii.gz, .nrrd, .mha,
     "Read a 3-D CT scan as a float32 `SimpleITK.Image` in HU, geometry intact; clear errors for bad input."
     path = Path(path).expanduser()
     if path.is_dir(): img = read_dicom(path, series_uid)
+    elif _suffix(path) == ".dcm" and path.exists():     # one file of a series: read the whole series it belongs to
+        r = sitk.ImageFileReader(); r.SetFileName(str(path))
+        try: r.ReadImageInformation()
+        except RuntimeError as e: raise InputError(path, f"cannot be read as DICOM: {_itk_reason(e)}") from None
+        uid = r.GetMetaData("0020|000e").strip() if r.HasMetaDataKey("0020|000e") else None
+        img = read_dicom(path.parent, series_uid or uid)
     else:
         if _suffix(path) not in CT_SUFFIXES + (".dcm",) and path.exists():
             raise InputError(path, f"has an unsupported extension; expected one of {', '.join(CT_SUFFIXES)} "
@@ -239,7 +245,7 @@ def write_image(image:sitk.Image,  # image to write
         shutil.rmtree(tmp, ignore_errors=True)
     return path
 
-# %% ../nbs/01_io.ipynb #776beb1f
+# %% ../nbs/01_io.ipynb #623c60f8
 def write_dicom_series(image:sitk.Image,        # a CT in HU
                        folder,                    # new folder to create (must not exist)
                        series_uid:str|None=None,  # SeriesInstanceUID (default: a fresh one)
@@ -255,6 +261,7 @@ def write_dicom_series(image:sitk.Image,        # a CT in HU
     d = img.GetDirection()
     orientation = "\\".join(f"{v:.10f}" for v in (d[0], d[3], d[6], d[1], d[4], d[7]))
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    os.chmod(tmp, default_mode(folder=True))
     try:
         writer = sitk.ImageFileWriter(); writer.KeepOriginalImageUIDOn()
         for k in range(img.GetDepth()):

@@ -6,13 +6,13 @@
 __all__ = ['PreprocessConfig', 'Crop', 'PreprocessRecord', 'crop_box', 'cube_grid', 'to_cube', 'PreprocessedPair',
            'preprocess_pair', 'restore']
 
-# %% ../nbs/05_preprocess.ipynb #039b4488
+# %% ../nbs/05_preprocess.ipynb #ff42af08
 from dataclasses import dataclass, field, asdict
 
 import numpy as np
 import SimpleITK as sitk
 
-from .core import InputError, ConfigError, Label, N_CLASSES, to_array, like, grid_of, grid_mismatch
+from .core import InputError, ConfigError, Label, N_CLASSES, to_array, like, grid_of, grid_mismatch, grid_image
 from .io import source_of
 
 # %% ../nbs/05_preprocess.ipynb #dfb0b83f
@@ -51,7 +51,7 @@ class PreprocessRecord:
         return cls(t(d["grid"]), Crop(tuple(d["crop"]["start"]), tuple(d["crop"]["size"])), t(d["cube"]),
                    PreprocessConfig(**{**d["config"], "hu_range": tuple(d["config"]["hu_range"])}))
 
-# %% ../nbs/05_preprocess.ipynb #492b8ea4
+# %% ../nbs/05_preprocess.ipynb #f1a68af6
 def crop_box(masks, margin_mm:float, name="lung mask") -> Crop:
     "Bounding box of the union of `masks` (same grid) plus `margin_mm`, clamped to the image."
     ref = masks[0]
@@ -77,18 +77,13 @@ def cube_grid(grid:dict, crop:Crop, size:int) -> dict:
     return dict(size=(size,) * 3, spacing=tuple(float(v) for v in cube_sp), origin=tuple(float(v) for v in origin),
                 direction=tuple(float(v) for v in grid["direction"]))
 
-def _grid_image(grid:dict, pixel=sitk.sitkUInt8) -> sitk.Image:
-    img = sitk.Image([int(v) for v in grid["size"]], pixel)
-    img.SetSpacing(grid["spacing"]); img.SetOrigin(grid["origin"]); img.SetDirection(grid["direction"])
-    return img
-
-# %% ../nbs/05_preprocess.ipynb #e9a3f47e
+# %% ../nbs/05_preprocess.ipynb #6b0ca6f1
 def to_cube(image:sitk.Image, record:PreprocessRecord, kind:str="ct", name:str|None=None) -> np.ndarray:
     "Resample a follow-up-grid image into the cube: 'ct' (linear, clipped, normalised to [0, 1]) or 'labels' (nearest)."
     name = name or source_of(image) or f"{kind} image"
-    why = grid_mismatch(_grid_image(record.grid), image)
+    why = grid_mismatch(grid_image(record.grid), image)
     if why: raise InputError(name, f"is not on the follow-up grid of this record: {why}")
-    cube = _grid_image(record.cube)
+    cube = grid_image(record.cube)
     if kind == "labels":
         return to_array(sitk.Resample(image, cube, sitk.Transform(), sitk.sitkNearestNeighbor, 0, image.GetPixelID())).astype(np.uint8)
     if kind != "ct": raise ConfigError(f"kind must be 'ct' or 'labels', not {kind!r}")
@@ -134,20 +129,20 @@ def preprocess_pair(ct0_reg:sitk.Image,     # reference CT, registered onto the 
             if bad: raise InputError(nm, f"has label values {bad} outside the label map 0..{N_CLASSES - 1}")
     return PreprocessedPair(x0, x1, y0, y1, record)
 
-# %% ../nbs/05_preprocess.ipynb #c6c26fee
+# %% ../nbs/05_preprocess.ipynb #01c8bafa
 def restore(prediction:np.ndarray,  # labels (S, S, S) or probabilities (C, S, S, S), in the cube
             record:PreprocessRecord) -> sitk.Image:
     "Put a cube prediction back on the follow-up's grid (labels uint8; probabilities as a vector image)."
     S = record.config.size
-    target = _grid_image(record.grid)
+    target = grid_image(record.grid)
     p = np.asarray(prediction)
     if p.shape == (S, S, S):
-        img = sitk.GetImageFromArray(p.astype(np.uint8)); img.CopyInformation(_grid_image(record.cube))
+        img = sitk.GetImageFromArray(p.astype(np.uint8)); img.CopyInformation(grid_image(record.cube))
         return sitk.Resample(img, target, sitk.Transform(), sitk.sitkNearestNeighbor, 0, sitk.sitkUInt8)
     if p.ndim == 4 and p.shape[1:] == (S, S, S):
         chans = []
         for c in range(p.shape[0]):
-            img = sitk.GetImageFromArray(p[c].astype(np.float32)); img.CopyInformation(_grid_image(record.cube))
+            img = sitk.GetImageFromArray(p[c].astype(np.float32)); img.CopyInformation(grid_image(record.cube))
             chans.append(sitk.Resample(img, target, sitk.Transform(), sitk.sitkLinear, 1.0 if c == 0 else 0.0, sitk.sitkFloat32))
         return sitk.Compose(chans)
     raise InputError(None, f"prediction of shape {p.shape} is neither labels ({S},{S},{S}) nor probabilities (C,{S},{S},{S})")

@@ -223,7 +223,7 @@ def severity_scores(rows:list, lobes:bool) -> dict:
     return {f"pan_{kind}_total": int(sum(r["pan_score"] for r in rows)), f"li_{kind}_total": int(sum(r["li_score"] for r in rows)),
             f"pan_{kind}_max": 5 * len(rows), f"li_{kind}_max": 4 * len(rows)}
 
-# %% ../nbs/11_progress.ipynb #a783ba84
+# %% ../nbs/11_progress.ipynb #b605ca1f
 @dataclass
 class ProgressionReport:
     "All the numbers of one pair's progression analysis."
@@ -252,12 +252,12 @@ class ProgressionReport:
 
     def write_csv(self, folder) -> list:
         "One CSV per table in `folder`; returns the paths."
-        from covid_longi.train import _atomic_write
+        from covid_longi.core import atomic_write
         out = []
         for name, rows in self.tables().items():
             if not rows: continue
             s = io.StringIO(); w = csv.DictWriter(s, fieldnames=list(rows[0])); w.writeheader(); w.writerows(rows)
-            p = Path(folder) / f"{name}.csv"; _atomic_write(p, lambda f: f.write(s.getvalue().encode())); out.append(p)
+            p = Path(folder) / f"{name}.csv"; atomic_write(p, lambda f: f.write(s.getvalue().encode())); out.append(p)
         return out
 
 def analyze_progression(labels0:sitk.Image,          # reference labels on the reference's own grid (volumes at t0)

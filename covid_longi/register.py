@@ -118,7 +118,7 @@ def jacobian_stats(transform:sitk.Transform, mask:sitk.Image, spacing_mm:float=3
     j = jac[inside] if inside.any() else jac.ravel()
     return dict(folding_fraction=float((j <= 0).mean()), min_jacobian=float(j.min()))
 
-# %% ../nbs/04_register.ipynb #8316f54b
+# %% ../nbs/04_register.ipynb #571f471a
 def _method(cfg, fixed_f, moving_f, metric_mask, initial, stage, log):
     "Run one registration stage; returns the optimised transform and records how it stopped."
     reg = sitk.ImageRegistrationMethod()
@@ -196,6 +196,7 @@ def register_pair(fixed_ct:sitk.Image,                 # follow-up scan (t1): it
         else:
             bspline = _method(cfg, fixed_f, moving_f, metric_mask, affine, "bspline", log)
             transform = sitk.CompositeTransform([affine, bspline])
+            transform.FlattenTransform()          # one flat list of transforms: writable with sitk.WriteTransform
     warped = sitk.Resample(sitk.Cast(moving_mask, sitk.sitkFloat32), fixed_mask, transform, sitk.sitkLinear, 0.0) > 0.5
     dice_after = mask_dice(warped, fixed_mask)
     jac = jacobian_stats(transform, fixed_mask)

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['TrainConfig', 'save_checkpoint', 'evaluate_loss', 'TrainResult', 'train', 'write_history', 'init_distributed']
 
-# %% ../nbs/09_train.ipynb #c926095c
+# %% ../nbs/09_train.ipynb #733810cc
 import csv
 import io
 import json
@@ -23,10 +23,10 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
-from .core import ConfigError, InputError, seed_everything
+from .core import ConfigError, InputError, seed_everything, atomic_write
 from .loss import LongitudinalLoss
 
-# %% ../nbs/09_train.ipynb #9ea49eb4
+# %% ../nbs/09_train.ipynb #2dea51cb
 @dataclass
 class TrainConfig:
     "Training settings; defaults are the study's (METHOD.md §1, 'Loss and training')."
@@ -44,18 +44,9 @@ class TrainConfig:
     cpu_bf16: bool = False             # bfloat16 autocast on CPU (fast on CPUs with AVX-512 BF16 / AMX)
     seed: int = 0
 
-def _atomic_write(path:Path, write):
-    "Write through `write(file_object)` into a temporary file beside `path`, then rename it into place."
-    path = Path(path); fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f: write(f)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-
 def save_checkpoint(path, **state):
     "torch.save `state` to `path` atomically."
-    _atomic_write(Path(path), lambda f: torch.save(state, f))
+    atomic_write(Path(path), lambda f: torch.save(state, f))
 
 def _rng_state():
     return dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate(),
@@ -65,7 +56,7 @@ def _set_rng_state(s):
     torch.set_rng_state(s["torch"]); np.random.set_state(s["numpy"]); random.setstate(s["python"])
     if s.get("cuda") is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s["cuda"])
 
-# %% ../nbs/09_train.ipynb #ac05155a
+# %% ../nbs/09_train.ipynb #6b093470
 def _is_dist(): return dist.is_available() and dist.is_initialized()
 def _rank(): return dist.get_rank() if _is_dist() else 0
 
@@ -179,11 +170,11 @@ def train(model:torch.nn.Module,            # backbone taking the arranged input
 def write_history(history:list, out_dir) -> None:
     "history.json and history.csv in out_dir, atomically."
     out_dir = Path(out_dir)
-    _atomic_write(out_dir / "history.json", lambda f: f.write(json.dumps(history, indent=1).encode()))
+    atomic_write(out_dir / "history.json", lambda f: f.write(json.dumps(history, indent=1).encode()))
     def w(f):
         s = io.StringIO(); wr = csv.DictWriter(s, fieldnames=list(history[0])); wr.writeheader(); wr.writerows(history)
         f.write(s.getvalue().encode())
-    if history: _atomic_write(out_dir / "history.csv", w)
+    if history: atomic_write(out_dir / "history.csv", w)
 
 # %% ../nbs/09_train.ipynb #91059e03
 def init_distributed(backend:str|None=None) -> torch.device:

@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['VIEWS', 'orient_lps', 'label_cmap', 'progression_cmap', 'plot_three_views', 'plot_registration_check',
-           'plot_jacobian']
+           'plot_jacobian', 'plot_progression', 'plot_volumes', 'plot_lesion_tracks', 'plot_trajectory', 'Viewer']
 
-# %% ../nbs/14_viz.ipynb #199a5223
+# %% ../nbs/14_viz.ipynb #537f2faa
 import numpy as np
 import SimpleITK as sitk
 import matplotlib
@@ -14,9 +14,9 @@ from matplotlib.figure import Figure
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from .core import Label, LABEL_COLORS, LABEL_SHORT, PROGRESSION_COLORS, to_array, InputError
+from .core import Label, LABEL_COLORS, LABEL_SHORT, PROGRESSION_COLORS, to_array, InputError, grid_image
 
-# %% ../nbs/14_viz.ipynb #71ef6c09
+# %% ../nbs/14_viz.ipynb #8ee70cc0
 VIEWS = ("axial", "coronal", "sagittal")
 
 def orient_lps(image:sitk.Image) -> sitk.Image:
@@ -49,10 +49,12 @@ def _lung_cut(mask_a):
     return int(round(c[0])), int(round(c[1])), int(round(x))
 
 def _centre_index(a_ct, labels_a=None):
-    "A voxel (z, y, x) to cut through: the centre of mass of the lesions, else of the lung, else the middle."
+    """A voxel (z, y, x) to cut through: the lesion voxel nearest to the lesions' centre of mass (so all three
+    views cut through disease), else the lung's (x moved into the right lung), else the middle."""
     if labels_a is not None:
-        for sel in (np.isin(labels_a, (Label.GGO, Label.CONS, Label.PLEFF)), labels_a > 0):
-            if sel.any(): return tuple(int(round(v)) for v in np.argwhere(sel).mean(0))
+        les = np.argwhere(np.isin(labels_a, (Label.GGO, Label.CONS, Label.PLEFF)))
+        if len(les): return tuple(int(v) for v in les[np.argmin(((les - les.mean(0)) ** 2).sum(1))])
+        if (labels_a > 0).any(): return _lung_cut(labels_a)
     return tuple(s // 2 for s in a_ct.shape)
 
 # %% ../nbs/14_viz.ipynb #401fbe69
@@ -84,12 +86,7 @@ def plot_three_views(ct:sitk.Image,                  # CT in HU
     if title: fig.suptitle(title)
     return fig
 
-# %% ../nbs/14_viz.ipynb #b368617d
-def _grid_image(grid:dict, pixel=sitk.sitkFloat32) -> sitk.Image:
-    img = sitk.Image([int(v) for v in grid["size"]], pixel)
-    img.SetSpacing(grid["spacing"]); img.SetOrigin(grid["origin"]); img.SetDirection(grid["direction"])
-    return img
-
+# %% ../nbs/14_viz.ipynb #989e6c88
 def plot_registration_check(fixed_ct:sitk.Image,    # follow-up CT (the fixed grid)
                             moving_ct:sitk.Image,   # reference CT
                             result,                 # register.RegistrationResult
@@ -121,7 +118,7 @@ def plot_jacobian(result,                      # register.RegistrationResult
                   mask:sitk.Image|None=None,   # follow-up lung mask: show the lungs only
                   figsize=(12, 4.2)) -> Figure:
     "Jacobian determinant of the registration's deformation on the follow-up grid, in three views."
-    ref = _grid_image(result.fixed_grid)
+    ref = grid_image(result.fixed_grid)
     field = sitk.TransformToDisplacementField(result.transform, sitk.sitkVectorFloat64, ref.GetSize(), ref.GetOrigin(),
                                               ref.GetSpacing(), ref.GetDirection())
     jac = orient_lps(sitk.Cast(sitk.DisplacementFieldJacobianDeterminant(field), sitk.sitkFloat32))
@@ -140,3 +137,160 @@ def plot_jacobian(result,                      # register.RegistrationResult
     fig.suptitle(f"Jacobian over the lungs: min {inside.min():.2f}, mean {inside.mean():.2f}, "
                  f"folding {100 * (inside <= 0).mean():.2f} %")
     return fig
+
+# %% ../nbs/14_viz.ipynb #b298c7d3
+def plot_progression(ct0:sitk.Image,               # reference CT (own grid)
+                     ct0_reg:sitk.Image,           # reference registered onto the follow-up's grid
+                     ct1:sitk.Image,               # follow-up CT
+                     progression:sitk.Image,       # progress.progression_map on the follow-up's grid
+                     transform:sitk.Transform|None=None,  # follow-up -> reference points (the registration)
+                     views=("axial", "coronal"), window=(-1000, 400), alpha:float=0.7,
+                     figsize=None) -> Figure:
+    "t0, registered t0, t1 and t1 with the progression map (red progression, green recovery), per view."
+    c1 = orient_lps(ct1); pm = to_array(orient_lps(progression)).astype(int)
+    changed = np.argwhere(pm != 0)
+    if len(changed):   # the changed voxel nearest to the centre of all changes: every view cuts through change
+        idx = tuple(int(v) for v in changed[np.argmin(((changed - changed.mean(0)) ** 2).sum(1))])
+    else: idx = tuple(s // 2 for s in pm.shape)
+    p_mm = c1.TransformIndexToPhysicalPoint([int(v) for v in idx[::-1]])
+    q_mm = transform.TransformPoint(p_mm) if transform is not None else p_mm
+    c0 = orient_lps(ct0); i0 = c0.TransformPhysicalPointToIndex(q_mm)[::-1]
+    i0 = tuple(int(np.clip(v, 0, s - 1)) for v, s in zip(i0, c0.GetSize()[::-1]))
+    a0, a0r, a1 = to_array(c0), to_array(orient_lps(ct0_reg)), to_array(c1)
+    fig = Figure(figsize=figsize or (14, 3.6 * len(views)), layout="constrained")
+    axes = np.atleast_2d(fig.subplots(len(views), 4))
+    for row, view in zip(axes, views):
+        k = VIEWS.index(view)
+        for ax, (arr, sp, i, title) in zip(row, ((a0, c0.GetSpacing(), i0[k], "t0"), (a0r, c1.GetSpacing(), idx[k], "t0 registered"),
+                                              (a1, c1.GetSpacing(), idx[k], "t1"), (a1, c1.GetSpacing(), idx[k], "t1 + progression"))):
+            img, aspect, origin = _slices(arr, view, i, sp)
+            ax.imshow(img, cmap="gray", vmin=window[0], vmax=window[1], aspect=aspect, origin=origin)
+            ax.set_xticks([]); ax.set_yticks([]); ax.set_title(f"{title} ({view})")
+        pimg, aspect, origin = _slices(pm, view, idx[k], c1.GetSpacing())
+        row[3].imshow(pimg + 1, cmap=progression_cmap(alpha), vmin=0, vmax=2, aspect=aspect, origin=origin, interpolation="nearest")
+    fig.legend(handles=[Patch(color=PROGRESSION_COLORS[1], label="progression (new consolidation)"),
+                        Patch(color=PROGRESSION_COLORS[-1], label="recovery (resolved consolidation)")],
+               loc="outside lower center", ncol=2, frameon=False)
+    return fig
+
+# %% ../nbs/14_viz.ipynb #2dd969a3
+def plot_volumes(volumes:list,                # progress.volume_change rows (or one dict per time point)
+                 figsize=(8, 3.6)) -> Figure:
+    "Bars of each class's volume (mL) at each time point, in the study's colours, with % of lung."
+    rows = {r["structure"]: r for r in volumes}
+    classes = [c for c in ("HL", "GGO", "CONS", "PLEFF") if c in rows]
+    times = sorted({k.rsplit("_", 1)[1] for r in volumes for k in r if k.startswith("volume_ml_")})
+    fig = Figure(figsize=figsize, layout="constrained"); axes = fig.subplots(1, 2, width_ratios=[1, 3])
+    w = 0.8 / len(times)
+    for ax, sel in ((axes[0], ["HL"]), (axes[1], [c for c in classes if c != "HL"])):
+        for j, t in enumerate(times):
+            vals = [rows[c][f"volume_ml_{t}"] for c in sel]
+            bars = ax.bar(np.arange(len(sel)) + j * w, vals, w, color=[LABEL_COLORS[Label[c]] for c in sel],
+                          alpha=0.45 + 0.55 * j / max(len(times) - 1, 1), edgecolor="black", label=t)
+            for b, c in zip(bars, sel):
+                pct = rows[c].get(f"percent_of_lung_{t}")
+                if pct is not None: ax.annotate(f"{pct:.1f}%", (b.get_x() + b.get_width() / 2, b.get_height()), ha="center", va="bottom", fontsize=7)
+        ax.set_xticks(np.arange(len(sel)) + w * (len(times) - 1) / 2, sel); ax.set_ylabel("mL")
+    axes[1].legend(title="scan", fontsize=8)
+    fig.suptitle("volume per class (lighter: earlier scan; % of lung above each bar)")
+    return fig
+
+_STATUS_COLORS = {"new": "tab:red", "grown": "tab:orange", "stable": "tab:gray", "shrunk": "tab:blue", "resolved": "tab:green",
+                  "merged": "tab:purple", "split": "tab:brown", "merged/split": "tab:pink"}
+
+def plot_lesion_tracks(tracks:list,              # progress.track_lesions output (one pair)
+                       min_ml:float=0.1, figsize=(10, 3.8)) -> Figure:
+    "Each lesion's volume and mean HU at t0 and t1, coloured by status; GGO-to-consolidation marked."
+    fig = Figure(figsize=figsize, layout="constrained"); ax_v, ax_h = fig.subplots(1, 2)
+    for t in tracks:
+        if max(t["volume_ml_t0"], t["volume_ml_t1"]) < min_ml: continue
+        col = _STATUS_COLORS.get(t["status"], "black")
+        ax_v.plot([0, 1], [t["volume_ml_t0"], t["volume_ml_t1"]], "-o", color=col, lw=2 if t["ggo_to_cons"] else 1)
+        ax_v.annotate(f"#{t['track']}", (1.02, t["volume_ml_t1"]), fontsize=7, va="center")
+        if t["mean_hu_t0"] is not None and t["mean_hu_t1"] is not None:
+            ax_h.plot([0, 1], [t["mean_hu_t0"], t["mean_hu_t1"]], marker="o", color=col, lw=2.5 if t["ggo_to_cons"] else 1,
+                      ls="-" if t["ggo_to_cons"] else "--")
+    for ax, yl in ((ax_v, "volume (mL)"), (ax_h, "mean HU")):
+        ax.set_xticks([0, 1], ["t0", "t1"]); ax.set_xlim(-0.2, 1.25); ax.set_ylabel(yl)
+    ax_h.axhspan(-100, 50, color=LABEL_COLORS[Label.CONS], alpha=0.12); ax_h.axhspan(-750, -450, color=LABEL_COLORS[Label.GGO], alpha=0.08)
+    ax_h.set_title("mean HU (solid: GGO turning into consolidation)", fontsize=9)
+    present = sorted({t["status"] for t in tracks if max(t["volume_ml_t0"], t["volume_ml_t1"]) >= min_ml})
+    fig.legend(handles=[Patch(color=_STATUS_COLORS[s], label=s) for s in present], loc="outside lower center", ncol=len(present) or 1, frameon=False)
+    fig.suptitle("lesion tracks")
+    return fig
+
+def plot_trajectory(volumes_by_time:list,       # one progress.class_volumes dict per time point
+                    names=None, figsize=(6, 3.6)) -> Figure:
+    "Volume of each class over several scans (the trajectory of a patient with more than two scans)."
+    names = names or [f"t{i}" for i in range(len(volumes_by_time))]
+    fig = Figure(figsize=figsize, layout="constrained"); ax = fig.subplots()
+    for c in ("GGO", "CONS", "PLEFF"):
+        ax.plot(names, [v[c]["volume_ml"] for v in volumes_by_time], "-o", color=LABEL_COLORS[Label[c]], label=c)
+    ax.set_ylabel("mL"); ax.legend(); ax.set_title("disease volume over time")
+    return fig
+
+# %% ../nbs/14_viz.ipynb #64636fc5
+class Viewer:
+    "Interactive three-view viewer: slice per view, time point, overlay opacity and layer (labels / progression / none)."
+    def __init__(self, cts:dict,                     # name -> CT (e.g. {"t0": ct0, "t1": ct1})
+                 labels:dict|None=None,              # name -> label map on that CT's grid
+                 progression:sitk.Image|None=None,   # progression map on the grid of the last time point
+                 window=(-1000, 400), figsize=(11, 3.8)):
+        import ipywidgets as W
+        self.names = list(cts)
+        self.ct = {n: to_array(orient_lps(c)) for n, c in cts.items()}
+        self.sp = {n: orient_lps(c).GetSpacing() for n, c in cts.items()}
+        self.lab = {n: to_array(orient_lps(l)) for n, l in (labels or {}).items()}
+        self.prog = to_array(orient_lps(progression)).astype(int) if progression is not None else None
+        self.window, self.figsize = window, figsize
+        last = self.names[-1]
+        layers = ["labels"] * bool(self.lab) + ["progression"] * (self.prog is not None) + ["none"]
+        self.time = W.ToggleButtons(options=self.names, value=last, description="scan")
+        self.layer = W.Dropdown(options=layers, value=layers[0], description="overlay")
+        self.alpha = W.FloatSlider(value=0.45, min=0.0, max=1.0, step=0.05, description="opacity")
+        shape = self.ct[last].shape
+        centre = _centre_index(self.ct[last], self.lab.get(last))
+        self.sliders = {v: W.IntSlider(value=int(centre[k]), min=0, max=shape[k] - 1, description=v) for k, v in enumerate(VIEWS)}
+        self.image = W.Image(format="png")
+        for w in [self.time, self.layer, self.alpha, *self.sliders.values()]: w.observe(lambda change: self.update(), names="value")
+        self.time.observe(lambda change: self._fit_sliders(), names="value")
+        self.widget = W.VBox([W.HBox([self.time, self.layer, self.alpha]), W.HBox(list(self.sliders.values())), self.image])
+        self.update()
+
+    def _fit_sliders(self):
+        shape = self.ct[self.time.value].shape
+        for k, v in enumerate(VIEWS): self.sliders[v].max = shape[k] - 1
+
+    def overlay(self, view:str) -> np.ndarray|None:
+        "The overlay slice currently shown in `view` (label or progression values), or None."
+        n, k = self.time.value, VIEWS.index(view)
+        i = min(self.sliders[view].value, self.ct[n].shape[k] - 1)
+        if self.layer.value == "labels" and n in self.lab: return _slices(self.lab[n], view, i, self.sp[n])[0]
+        if self.layer.value == "progression" and self.prog is not None and n == self.names[-1]: return _slices(self.prog, view, i, self.sp[n])[0]
+        return None
+
+    def render(self) -> Figure:
+        "The figure for the current state of the controls."
+        n = self.time.value
+        fig = Figure(figsize=self.figsize, layout="constrained"); axes = fig.subplots(1, 3)
+        for ax, view in zip(axes, VIEWS):
+            k = VIEWS.index(view); i = min(self.sliders[view].value, self.ct[n].shape[k] - 1)
+            img, aspect, origin = _slices(self.ct[n], view, i, self.sp[n])
+            ax.imshow(img, cmap="gray", vmin=self.window[0], vmax=self.window[1], aspect=aspect, origin=origin)
+            ov = self.overlay(view)
+            if ov is not None and self.layer.value == "labels":
+                ax.imshow(ov, cmap=label_cmap(self.alpha.value), vmin=0, vmax=len(Label) - 1, aspect=aspect, origin=origin, interpolation="nearest")
+            elif ov is not None:
+                ax.imshow(ov + 1, cmap=progression_cmap(self.alpha.value), vmin=0, vmax=2, aspect=aspect, origin=origin, interpolation="nearest")
+            ax.set_title(f"{n} {view} {i}"); ax.set_xticks([]); ax.set_yticks([])
+        return fig
+
+    def update(self):
+        "Redraw into the image widget."
+        import io
+        buf = io.BytesIO(); self.render().savefig(buf, format="png", dpi=72)
+        self.image.value = buf.getvalue()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget)
