@@ -41,7 +41,7 @@ STUDY_TABLE3 = {"static": (0.266, 0.471, 0.368), "late fusion (multi-view longit
 CLASSES = ("HL", "CONS", "GGO", "PLEFF")
 
 # %% ../nbs/13_experiments.ipynb #db0293a6
-def evaluate_method(models:dict, pairs:list, variant:str, device=None, batch_size:int=16, dtype=None) -> dict:
+def evaluate_method(models:dict, pairs:list, variant:str, device=None, batch_size:int|None=None, dtype=None) -> dict:
     "Per-volume Dice per class and per-pair progression Dice of per-view models on cached test pairs."
     registered = variant != "no_registration"
     vols, prog = [], []
