@@ -311,7 +311,11 @@ def cmd_evaluate(args):
         rows.append(row)
     summary = {k: dict(zip(("mean", "se"), mean_se([r[k] for r in rows]))) for k in rows[0] if k.startswith(("dice_", "iou_", "mean_slice"))}
     result = dict(cases=rows, summary=summary)
-    if args.out: Path(args.out).write_text(_json.dumps(result, indent=1, default=float), encoding="utf-8")
+    if args.out:
+        from covid_longi.core import atomic_write
+        out = Path(args.out).expanduser().absolute()
+        if any(out == Path(f).expanduser().absolute() for f in args.files): raise InputError(out, "--out would overwrite an input file")
+        atomic_write(out, lambda f: f.write(_json.dumps(result, indent=1, default=float).encode()))
     if not args.quiet:
         for k, v in summary.items(): print(f"{k:<16} {v['mean']:.3f} ± {v['se']:.3f}")
 
@@ -321,16 +325,24 @@ def cmd_experiments(args):
     from covid_longi.preprocess import PreprocessConfig
     from covid_longi.train import TrainConfig
     from covid_longi.experiments import run_experiments, format_tables, METHODS
+    unknown = [m for m in args.methods or () if m not in METHODS]
+    if unknown: raise InputError(None, f"unknown method(s) {', '.join(unknown)}; choose from: {', '.join(METHODS)}")
+    out = Path(args.out).expanduser().absolute() if args.out else None
+    if out is not None and out.exists():    # checkpoints under out/runs are what --resume continues from
+        if args.overwrite: shutil.rmtree(out)
+        elif not args.resume: raise InputError(out, "output folder already exists; pass --overwrite to replace it or --resume to continue the run")
     pre = PreprocessConfig(size=args.cube)
     kw = dict(shape=(args.phantom_size,) * 3, spacing_mm=(args.phantom_spacing,) * 3, n_timepoints=lambda i: 3 if i % 4 == 3 else 2,
               preprocess=pre, cache_dir=args.cache, progress=not args.quiet)
     tr = from_phantom_cohort(args.train, seed=args.seed, **kw); te = from_phantom_cohort(args.test, seed=args.seed + 1, **kw)
     split = make_split(tr.patients(), val=0.2, seed=args.seed); split["test"] = te.patients()
     cfg = TrainConfig(lr=args.lr, max_epochs=args.epochs, batch_size=args.batch, max_steps_per_epoch=args.steps, cpu_bf16=args.cpu_bf16, seed=args.seed)
-    res = run_experiments(Cohort(tr.pairs + te.pairs), split, args.methods or list(METHODS), args.views, cfg, args.device, args.out, not args.quiet)
+    res = run_experiments(Cohort(tr.pairs + te.pairs), split, args.methods or list(METHODS), args.views, cfg, args.device, out, not args.quiet)
     txt = format_tables(res)
     print(txt)
-    if args.out: (Path(args.out) / "tables.txt").write_text(txt)
+    if out is not None:
+        from covid_longi.core import atomic_write
+        atomic_write(out / "tables.txt", lambda f: f.write(txt.encode()))
 
 # %% ../nbs/16_cli.ipynb #88c9a9d4
 def build_parser() -> argparse.ArgumentParser:
@@ -418,7 +430,10 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--cube", type=int, default=64); x.add_argument("--phantom-size", type=int, default=64); x.add_argument("--phantom-spacing", type=float, default=3.0)
     x.add_argument("--epochs", type=int, default=6); x.add_argument("--steps", type=int, default=30); x.add_argument("--batch", type=int, default=16)
     x.add_argument("--lr", type=float, default=1e-3); x.add_argument("--cpu-bf16", action="store_true"); x.add_argument("--seed", type=int, default=0)
-    x.add_argument("--device", default=None); x.add_argument("--cache", default=None); x.add_argument("--out", default=None)
+    x.add_argument("--device", default=None); x.add_argument("--cache", default=None)
+    x.add_argument("--out", default=None, help="folder for results.json, tables.txt and the training checkpoints (runs/)")
+    x.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
+    x.add_argument("--resume", action="store_true", help="continue an interrupted run in --out from its checkpoints")
     x.add_argument("--quiet", action="store_true")
     x.set_defaults(func=cmd_experiments)
 

@@ -15,11 +15,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .core import Label, N_CLASSES, default_device
-from .data import VIEWS, in_channels
-from .infer import ARCHITECTURES, predict_cube
+from .core import Label, N_CLASSES, default_device, atomic_write
+from .infer import predict_cube, train_view
 from .metrics import dice_per_class, progression_dice, mean_se, paired_ttest
-from .train import TrainConfig, train
+from .train import TrainConfig
 
 # %% ../nbs/13_experiments.ipynb #275f15fc
 PROPOSED = "proposed"
@@ -74,21 +73,15 @@ def run_experiments(cohort,                       # data.Cohort holding training
         spec = METHODS[name]; t0 = time.perf_counter()
         cfg = replace(config, progression_weight=spec["progression_weight"])
         models = {}
-        for view in views:
-            torch.manual_seed(cfg.seed)
-            model = ARCHITECTURES[spec["architecture"]](in_channels(spec["variant"]))
+        for view in views:   # each at its best validation epoch; checkpoints kept under out_dir/runs (training resumes from them)
             run = Path(out_dir) / "runs" / name.replace(" ", "_").replace(",", "").replace(".", "") / view if out_dir else None
-            train(model, cohort.dataset(view, spec["variant"], split["train"]), cohort.dataset(view, spec["variant"], split["val"]),
-                  cfg, device, run, progress=False)
-            if run is not None:
-                model.load_state_dict(torch.load(run / "best.pt", map_location=device, weights_only=True)["model"])
-            models[view] = model.eval()
+            models[view], _ = train_view(cohort, split, view, spec["variant"], cfg, device, run, spec["architecture"], progress=False)
         results[name] = evaluate_method(models, test_pairs, spec["variant"], device)
         results[name]["seconds"] = time.perf_counter() - t0
         if progress: print(f"{name}: trained and evaluated in {results[name]['seconds']:.0f} s", flush=True)
         if out_dir is not None:
             Path(out_dir).mkdir(parents=True, exist_ok=True)
-            (Path(out_dir) / "results.json").write_text(json.dumps(results, indent=1))
+            atomic_write(Path(out_dir) / "results.json", lambda f: f.write(json.dumps(results, indent=1).encode()))
     return results
 
 # %% ../nbs/13_experiments.ipynb #54f187f2

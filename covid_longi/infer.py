@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['WEIGHTS_FORMAT', 'ARCHITECTURES', 'packaged_weights', 'ViewModels', 'save_weights', 'load_weights',
-           'default_batch_size', 'predict_cube', 'PairSegmentation', 'segment_pair', 'train_views']
+           'default_batch_size', 'predict_cube', 'PairSegmentation', 'segment_pair', 'train_view', 'train_views']
 
 # %% ../nbs/10_infer.ipynb #96360177
 import json
@@ -184,6 +184,27 @@ def segment_pair(ct0:sitk.Image,                      # reference scan (t0)
     return PairSegmentation(labels0, labels1, labels0_reg, prob1, prob0_reg, ct0_reg, lung0, lung1, reg, pp.record, t)
 
 # %% ../nbs/10_infer.ipynb #62120c92
+def train_view(cohort,                         # data.Cohort
+               split:dict,                     # {"train": [...], "val": [...]} patient ids
+               view:str="axial",
+               variant:str="longitudinal",
+               config=None,                    # train.TrainConfig
+               device=None,
+               run_dir=None,                   # checkpoints and logs (None: a temporary folder, removed afterwards)
+               architecture:str="fc_densenet57", progress:bool=True) -> tuple:
+    "Train one view's network from `config.seed`; returns (the model at its best validation epoch, in eval mode, train.TrainResult)."
+    import tempfile, contextlib
+    from covid_longi.train import TrainConfig, train
+    config = config or TrainConfig()
+    torch.manual_seed(config.seed)
+    model = ARCHITECTURES[architecture](in_channels(variant))
+    tr, va = cohort.dataset(view, variant, split["train"]), cohort.dataset(view, variant, split["val"])
+    if progress: print(f"{view}: {len(tr)} training and {len(va)} validation slices", flush=True)
+    with (tempfile.TemporaryDirectory(prefix="covid_longi_train.") if run_dir is None else contextlib.nullcontext(run_dir)) as d:
+        result = train(model, tr, va, config, device, Path(d), progress=progress)
+        model.load_state_dict(torch.load(Path(d) / "best.pt", map_location="cpu", weights_only=True)["model"])
+    return model.eval(), result
+
 def train_views(cohort,                        # data.Cohort
                 split:dict,                    # {"train": [...], "val": [...]} patient ids
                 out_dir,                       # weights folder to write (checkpoints go to out_dir/runs/<view>)
@@ -191,20 +212,15 @@ def train_views(cohort,                        # data.Cohort
                 config=None,                   # train.TrainConfig
                 views=VIEWS, device=None, architecture:str="fc_densenet57", progress:bool=True, **info) -> dict:
     "Train one network per view and save the best of each as a weights folder; returns the training results."
-    from covid_longi.train import TrainConfig, train
+    from covid_longi.train import TrainConfig
     config = config or TrainConfig()
     out = Path(out_dir); results, best = {}, {}
     for view in views:
-        torch.manual_seed(config.seed)
-        model = ARCHITECTURES[architecture](in_channels(variant))
-        tr, va = cohort.dataset(view, variant, split["train"]), cohort.dataset(view, variant, split["val"])
-        if progress: print(f"{view}: {len(tr)} training and {len(va)} validation slices", flush=True)
-        results[view] = train(model, tr, va, config, device, out / "runs" / view, progress=progress)
-        ck = torch.load(out / "runs" / view / "best.pt", map_location="cpu", weights_only=True)
-        model.load_state_dict(ck["model"]); best[view] = model
+        best[view], results[view] = train_view(cohort, split, view, variant, config, device, out / "runs" / view, architecture, progress)
     pre = cohort.pairs[0].record.config
     hist = {v: dict(epochs=len(r.history), best_epoch=r.best_epoch, best_val_loss=r.best_val_loss,
                     seconds=sum(h["seconds"] for h in r.history)) for v, r in results.items()}
     save_weights(best, out, variant, architecture, pre, train_config=asdict(config), training=hist,
                  patients=dict(train=split["train"], val=split["val"]), **info)
     return results
+
