@@ -315,6 +315,8 @@ def cmd_evaluate(args):
         from covid_longi.core import atomic_write
         out = Path(args.out).expanduser().absolute()
         if any(out == Path(f).expanduser().absolute() for f in args.files): raise InputError(out, "--out would overwrite an input file")
+        if out.is_dir(): raise InputError(out, "--out is a folder; give the JSON file to write")
+        out.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(out, lambda f: f.write(_json.dumps(result, indent=1, default=float).encode()))
     if not args.quiet:
         for k, v in summary.items(): print(f"{k:<16} {v['mean']:.3f} ± {v['se']:.3f}")
@@ -328,6 +330,7 @@ def cmd_experiments(args):
     unknown = [m for m in args.methods or () if m not in METHODS]
     if unknown: raise InputError(None, f"unknown method(s) {', '.join(unknown)}; choose from: {', '.join(METHODS)}")
     out = Path(args.out).expanduser().absolute() if args.out else None
+    if out is not None and out.exists() and not out.is_dir(): raise InputError(out, "--out is a file, not a folder")
     if out is not None and out.exists():    # checkpoints under out/runs are what --resume continues from
         if args.overwrite: shutil.rmtree(out)
         elif not args.resume: raise InputError(out, "output folder already exists; pass --overwrite to replace it or --resume to continue the run")
