@@ -330,8 +330,8 @@ def cmd_experiments(args):
     unknown = [m for m in args.methods or () if m not in METHODS]
     if unknown: raise InputError(None, f"unknown method(s) {', '.join(unknown)}; choose from: {', '.join(METHODS)}")
     out = Path(args.out).expanduser().absolute() if args.out else None
-    if out is not None and out.exists() and not out.is_dir(): raise InputError(out, "--out is a file, not a folder")
     if out is not None and out.exists():    # checkpoints under out/runs are what --resume continues from
+        if not out.is_dir(): raise InputError(out, "--out is a file, not a folder")
         if args.overwrite: shutil.rmtree(out)
         elif not args.resume: raise InputError(out, "output folder already exists; pass --overwrite to replace it or --resume to continue the run")
     pre = PreprocessConfig(size=args.cube)

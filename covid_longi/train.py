@@ -67,7 +67,7 @@ def _autocast(device, config):
     return torch.autocast(device.type, enabled=False)
 
 def _memory_format(config):
-    return torch.channels_last if getattr(config, "channels_last", False) else torch.contiguous_format
+    return torch.channels_last if config.channels_last else torch.contiguous_format
 
 def _forward(model, batch, device, config):
     in1, in0 = batch["input1"].to(device, non_blocking=True), batch["input0"].to(device, non_blocking=True)
