@@ -14,7 +14,7 @@ against the phantom's true deformation), mask Dice after, folding (fraction of l
 Each method runs in its own process (fresh memory high-water mark). elastix gets the masks as float images;
 it runs with its default number of threads (itk-elastix crashed here when given number_of_threads).
 """
-import argparse, multiprocessing as mp, os, resource, time
+import argparse, multiprocessing as mp, os, resource, shutil, tempfile, time
 
 import numpy as np
 import SimpleITK as sitk
@@ -61,6 +61,9 @@ def run_ours(size, seed, q, grid_mm=None):
 
 def run_elastix(size, seed, q):
     import itk
+    # transformix writes deformationField.nii into the working directory: work in a temporary one
+    work = tempfile.mkdtemp(prefix="covid_longi_bench_")
+    os.chdir(work)
     from covid_longi.core import to_array
     pair = _pair(size, seed)
     def to_itk(img):
@@ -82,6 +85,7 @@ def run_elastix(size, seed, q):
     mean, p95 = _tre_field(field, pair)
     q.put(dict(method="elastix", wall_s=wall, tre_mean=mean, tre_p95=p95, dice=float(dice),
                folding=_jac_folding(field, pair), peak_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6))
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def in_process(fn, *args):
