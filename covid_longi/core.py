@@ -8,7 +8,7 @@ __all__ = ['N_CLASSES', 'LESION_LABELS', 'LABEL_NAMES', 'LABEL_SHORT', 'LABEL_CO
            'seed_everything', 'to_array', 'like', 'voxel_volume_ml', 'volume_ml', 'grid_of', 'grid_mismatch',
            'same_grid', 'grid_image', 'default_mode', 'atomic_write']
 
-# %% ../nbs/00_core.ipynb #cab02e87
+# %% ../nbs/00_core.ipynb #dbc90ff4
 import os
 import random
 import warnings
@@ -20,7 +20,7 @@ import numpy as np
 import SimpleITK as sitk
 import torch
 
-# %% ../nbs/00_core.ipynb #243ae33b
+# %% ../nbs/00_core.ipynb #90012782
 class Label(IntEnum):
     "The label map used everywhere in covid_longi (METHOD.md §1)."
     BG = 0     # background: outside the lung field
@@ -42,7 +42,7 @@ LABEL_COLORS = {Label.BG: (0.0, 0.0, 0.0), Label.HL: (0.12, 0.47, 0.90), Label.G
 # Progression maps: +1 progression red, -1 recovery green.
 PROGRESSION_COLORS = {1: (0.90, 0.12, 0.12), -1: (0.10, 0.70, 0.20)}
 
-# %% ../nbs/00_core.ipynb #33912f83
+# %% ../nbs/00_core.ipynb #772d3fba
 class CovidLongiError(Exception):
     "Base class of every error raised on purpose by covid_longi."
 
@@ -61,19 +61,26 @@ class ConfigError(CovidLongiError, ValueError):
 class RegistrationWarning(UserWarning):
     "Registration finished but its quality checks failed; the result should not be trusted."
 
-# %% ../nbs/00_core.ipynb #e77a46ac
-def default_device(prefer:str|None=None # "cpu", "cuda", "cuda:1"...; None: CUDA when available
+# %% ../nbs/00_core.ipynb #1395ccd0
+def default_device(prefer:str|torch.device|None=None # "cpu", "cuda", "cuda:1", a torch.device...; None: CUDA when available
                   ) -> torch.device:
-    "The torch device to run on: `prefer`, else `$COVID_LONGI_DEVICE`, else CUDA when available, else CPU."
-    name = prefer or os.environ.get("COVID_LONGI_DEVICE")
-    if name:
-        dev = torch.device(name)
-        if dev.type == "cuda" and not torch.cuda.is_available():
+    "The torch device to run on: `prefer`, else `$COVID_LONGI_DEVICE`, else CUDA when available, else CPU; ConfigError when unusable."
+    if isinstance(prefer, torch.device): name = str(prefer)
+    else: name = prefer or os.environ.get("COVID_LONGI_DEVICE")
+    if not name: return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try: dev = torch.device(name)
+    except (RuntimeError, TypeError, ValueError):
+        raise ConfigError(f"device {name!r} is not a device; use cpu, cuda or cuda:N") from None
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
             raise ConfigError(f"device {name!r} was asked for but CUDA is not available on this machine")
-        return dev
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ConfigError(f"device {name!r} was asked for but this machine has {torch.cuda.device_count()} CUDA device(s)")
+    elif dev.type not in ("cpu", "mps"):
+        raise ConfigError(f"device {name!r} is not supported; use cpu, cuda or cuda:N")
+    return dev
 
-# %% ../nbs/00_core.ipynb #9b7b4712
+# %% ../nbs/00_core.ipynb #61f19d5e
 def seed_everything(seed:int,              # the seed for python, numpy and torch
                     deterministic:bool=False # also ask torch for deterministic algorithms (slower on GPU)
                    ) -> np.random.Generator:
@@ -87,7 +94,7 @@ def seed_everything(seed:int,              # the seed for python, numpy and torc
         torch.backends.cudnn.benchmark = False
     return np.random.default_rng(seed)
 
-# %% ../nbs/00_core.ipynb #f6f65dee
+# %% ../nbs/00_core.ipynb #797b7b08
 def to_array(image:sitk.Image, # any SimpleITK image
              dtype=None         # optional numpy dtype to cast to
             ) -> np.ndarray:
@@ -124,7 +131,7 @@ def volume_ml(mask:sitk.Image|np.ndarray, # binary or label image (or array, wit
     n = np.count_nonzero(a) if value is None else np.count_nonzero(a == value)
     return n * voxel_volume_ml(ref)
 
-# %% ../nbs/00_core.ipynb #d43357ed
+# %% ../nbs/00_core.ipynb #e30aa1e6
 def grid_of(image:sitk.Image) -> dict:
     "The grid of `image` (size, spacing, origin, direction) as a plain dict."
     return dict(size=tuple(image.GetSize()), spacing=tuple(image.GetSpacing()),
@@ -152,7 +159,7 @@ def grid_image(grid:dict, pixel=sitk.sitkUInt8) -> sitk.Image:
     img.SetDirection([float(v) for v in grid["direction"]])
     return img
 
-# %% ../nbs/00_core.ipynb #1c9e8e3c
+# %% ../nbs/00_core.ipynb #1d6d2c69
 def default_mode(folder:bool=False) -> int:
     "Permissions a new file (or folder) gets under the current umask (temporary files are created private)."
     mask = os.umask(0); os.umask(mask)

@@ -9,7 +9,7 @@ __all__ = ['CT_SUFFIXES', 'READ', 'OURS', 'MEDSEG', 'MANIFEST', 'PARTIAL_MARK', 
            'map_labels', 'read_labels', 'read_mask', 'write_image', 'check_output_location', 'read_manifest',
            'remove_stale_partials', 'output_folder', 'write_dicom_series']
 
-# %% ../nbs/01_io.ipynb #304366e0
+# %% ../nbs/01_io.ipynb #9b13263b
 import gzip
 import io
 import json
@@ -31,7 +31,7 @@ import SimpleITK as sitk
 from . import __version__
 from .core import InputError, Label, grid_mismatch, to_array, like, default_mode
 
-# %% ../nbs/01_io.ipynb #695cc1d0
+# %% ../nbs/01_io.ipynb #703998c2
 CT_SUFFIXES = (".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd")
 _READ_INPUTS: set = set()  # resolved paths read in this process; write_image refuses to overwrite them
 
@@ -90,7 +90,7 @@ def _squeeze(img:sitk.Image, path) -> sitk.Image:
         raise InputError(path, f"has a single slice (size {img.GetSize()}); a CT volume must be 3-D")
     return img
 
-# %% ../nbs/01_io.ipynb #10840ef9
+# %% ../nbs/01_io.ipynb #de2ddcf1
 def check_input_path(path,              # a file or folder given as input
                      folder_ok:bool=True # may it be a folder (a DICOM series)?
                     ) -> Path:
@@ -108,7 +108,7 @@ def check_input_path(path,              # a file or folder given as input
         raise InputError(path, "cannot be read (permission denied)")
     return path
 
-# %% ../nbs/01_io.ipynb #ef11a06c
+# %% ../nbs/01_io.ipynb #6f91e0eb
 def _text_header(path:Path, nrrd:bool) -> dict:
     "Key/value lines of a NRRD (`key: value`) or MetaImage (`Key = Value`) header."
     head = {}
@@ -135,7 +135,9 @@ def header_geometry(path) -> dict:
                 raw = f.read(540)
             n2 = int.from_bytes(raw[:4], "little") == 540 or int.from_bytes(raw[:4], "big") == 540
             h = (nib.Nifti2Header if n2 else nib.Nifti1Header).from_fileobj(io.BytesIO(raw), check=False)  # as written, not repaired
-            with nib.imageglobals.LoggingOutputSuppressor(): nii = nib.load(str(path))
+            lg = nib.imageglobals.logger; was = lg.disabled; lg.disabled = True   # nibabel reports the repairs it makes on stderr
+            try: nii = nib.load(str(path))
+            finally: lg.disabled = was
         except Exception as e: raise InputError(path, f"cannot be read as NIfTI: {e}") from None
         pixdim = [float(v) for v in h["pixdim"][1:4]]
         sform, scode = h.get_sform(coded=True); qform, qcode = h.get_qform(coded=True)
@@ -194,7 +196,7 @@ def check_header(path, config:ReadConfig=READ):
     check_directions(g.get("axes"), path, config)
     if g.get("nonfinite"): raise InputError(path, f"contains {g['nonfinite']} NaN or infinite values")
 
-# %% ../nbs/01_io.ipynb #75859328
+# %% ../nbs/01_io.ipynb #c2663f34
 def _read_file(path:Path) -> sitk.Image:
     "Read one image file with errors that name it."
     check_input_path(path, folder_ok=False)
@@ -211,7 +213,7 @@ def _read_file(path:Path) -> sitk.Image:
         raise InputError(path, f"cannot be read as a medical image: {_itk_reason(e)}") from None
     return img
 
-# %% ../nbs/01_io.ipynb #f5260349
+# %% ../nbs/01_io.ipynb #4cfbfe7b
 def _dicom_tags(fn, *tags) -> list:
     "Header values (stripped strings, '' when absent) of one DICOM file."
     r = sitk.ImageFileReader(); r.SetFileName(str(fn))
@@ -283,7 +285,7 @@ def read_dicom(folder, series_uid:str|None=None) -> sitk.Image:
         if reader.HasMetaDataKey(0, tag): img.SetMetaData(f"covid_longi.{key}", reader.GetMetaData(0, tag).strip())
     return img
 
-# %% ../nbs/01_io.ipynb #5704c9ad
+# %% ../nbs/01_io.ipynb #90f458e3
 def check_hu(image:sitk.Image, path=None, air_hu:float=-500.0, floor_hu:float=-3100.0):
     "Raise InputError unless `image` looks like a CT in Hounsfield units."
     a = to_array(image)
@@ -300,10 +302,14 @@ def check_hu(image:sitk.Image, path=None, air_hu:float=-500.0, floor_hu:float=-3
         raise InputError(path, f"has values down to {lo:g}, below {floor_hu:g} HU: not Hounsfield units")
 
 def _pick_series(folder:Path, series_uid):
-    "The one UID of `series_uid` (a UID or several, e.g. one per scan) that `folder` holds, else None."
+    "The UID of `series_uid` (a UID, or several: e.g. one per scan) that `folder` holds; None when it holds one series only."
     if series_uid is None or isinstance(series_uid, str): return series_uid
-    held = [u for u in series_uid if u in dicom_series(folder)]
-    return held[0] if held else None
+    series = dicom_series(folder)
+    held = [u for u in series_uid if u in series]
+    if held: return held[0]
+    if len(series) > 1:
+        raise InputError(folder, f"has none of the series {', '.join(series_uid)}; series found: {describe_series(series)}")
+    return None
 
 def read_ct(path,                       # a CT file (.nii, .nii.gz, .nrrd, .mha, .mhd), a DICOM folder or one of its files
             series_uid=None,            # DICOM only: the series to read where a folder holds several (a UID, or several UIDs: the one the folder holds)
@@ -332,7 +338,7 @@ def read_ct(path,                       # a CT file (.nii, .nii.gz, .nrrd, .mha,
     _READ_INPUTS.add(str(path.resolve()))
     return img
 
-# %% ../nbs/01_io.ipynb #38498c02
+# %% ../nbs/01_io.ipynb #7cb2caeb
 @dataclass(frozen=True)
 class LabelConvention:
     "How another segmentation's values map into covid_longi's label map."
@@ -410,7 +416,7 @@ def read_mask(path,                          # a binary mask file (non-zero = in
     _READ_INPUTS.add(str(path.resolve()))
     return m
 
-# %% ../nbs/01_io.ipynb #02590dd9
+# %% ../nbs/01_io.ipynb #b680d86e
 def _is_protected(dest:Path, protect) -> bool:
     dest = dest.resolve()
     for p in list(_READ_INPUTS) + [str(Path(p).resolve()) for p in protect]:
@@ -440,7 +446,7 @@ def write_image(image:sitk.Image,  # image to write
         shutil.rmtree(tmp, ignore_errors=True)
     return path
 
-# %% ../nbs/01_io.ipynb #617dbce8
+# %% ../nbs/01_io.ipynb #8f512f26
 MANIFEST = ".covid_longi.json"         # written last into every finished output folder
 PARTIAL_MARK = ".covid_longi.partial"  # marks a folder that covid_longi is still writing
 
@@ -547,7 +553,7 @@ class output_folder:
             shutil.rmtree(self.tmp, ignore_errors=True); raise
         return False
 
-# %% ../nbs/01_io.ipynb #eeb51b49
+# %% ../nbs/01_io.ipynb #c8e3be3a
 def write_dicom_series(image:sitk.Image,        # a CT in HU
                        folder,                    # new folder to create (must not exist)
                        series_uid:str|None=None,  # SeriesInstanceUID (default: a fresh one)
