@@ -6,7 +6,8 @@
 __all__ = ['COLUMN_TITLES', 'DECIMALS', 'LABEL_TABLE', 'PROGRESSION_LABELS', 'PROGRESSION_TABLE', 'SEGMENT_CODES',
            'OUTPUT_DESCRIPTIONS', 'plain', 'dumps_strict', 'write_json', 'column_unit', 'column_title', 'round_value',
            'write_csv', 'label_values', 'progression_label_image', 'slicer_color_table', 'itksnap_labels',
-           'write_label_tables', 'scan_date', 'write_dicom_seg', 'write_preview', 'write_folder_readme']
+           'write_label_tables', 'write_label_image', 'scan_date', 'write_dicom_seg', 'write_preview',
+           'write_folder_readme']
 
 # %% ../nbs/15a_outputs.ipynb #996bdbef
 import csv
@@ -27,7 +28,7 @@ from pydicom.sr.codedict import codes
 import covid_longi
 from .core import (Label, LABEL_NAMES, LABEL_SHORT, LABEL_COLORS, PROGRESSION_COLORS, InputError, atomic_write, to_array,
                    like, grid_mismatch)
-from .io import dicom_series
+from .io import dicom_series, write_image
 from .viz import plot_three_views
 
 # %% ../nbs/15a_outputs.ipynb #2230c1a6
@@ -208,6 +209,19 @@ def write_label_tables(image_path,              # the label image the tables des
         p = image_path.parent / f"{_stem(image_path)}{suffix}"
         atomic_write(p, lambda f, t=text: f.write(t.encode("utf-8"))); out.append(p)
     return out
+
+# %% ../nbs/15a_outputs.ipynb #147dac8c
+def write_label_image(labels:sitk.Image,          # label map (values of LABEL_TABLE) or signed progression map (-1/0/+1)
+                      path,                       # image file to write; the extension picks the format
+                      table:dict|None=None        # value -> (name, RGB); default: LABEL_TABLE, or PROGRESSION_TABLE for int8 maps
+                     ) -> list:
+    "Write a label image with its 3D Slicer and ITK-SNAP tables beside it; returns the paths (image first)."
+    signed = labels.GetPixelID() == sitk.sitkInt8 and table is None
+    img = progression_label_image(labels) if signed else labels
+    table = table or (PROGRESSION_TABLE if signed else LABEL_TABLE)
+    bad = sorted(set(np.unique(to_array(img)).tolist()) - set(table))
+    if bad: raise InputError(path, f"holds label values {bad} that the label table does not name")
+    return [write_image(img, path)] + write_label_tables(path, table)
 
 # %% ../nbs/15a_outputs.ipynb #41942bf4
 def _dicom_files(path) -> list:
