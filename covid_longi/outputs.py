@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['COLUMN_TITLES', 'DECIMALS', 'LABEL_TABLE', 'PROGRESSION_LABELS', 'PROGRESSION_TABLE', 'SEGMENT_CODES',
            'OUTPUT_DESCRIPTIONS', 'plain', 'dumps_strict', 'write_json', 'column_unit', 'column_title', 'round_value',
-           'write_csv', 'label_values', 'progression_label_image', 'slicer_color_table', 'itksnap_labels',
+           'expand_row', 'write_csv', 'label_values', 'progression_label_image', 'slicer_color_table', 'itksnap_labels',
            'write_label_tables', 'write_label_image', 'scan_date', 'write_dicom_seg', 'write_preview',
            'write_folder_readme']
 
@@ -111,8 +111,8 @@ def round_value(v, unit:str|None=None):
     return float(f"{v:.4g}")
 
 # %% ../nbs/15a_outputs.ipynb #c14a4f13
-def _expand(row:dict) -> dict:
-    "One column per coordinate for 3-vectors in `…_mm` columns; lists as space-separated text."
+def expand_row(row:dict) -> dict:
+    "`row` with one column per coordinate for 3-vectors in `…_mm` columns (`centroid_x_mm` …) and other lists as text."
     out = {}
     for k, v in row.items():
         if isinstance(v, (list, tuple, np.ndarray)):
@@ -134,7 +134,7 @@ def write_csv(path,                  # CSV file to write (atomically)
               columns:list|None=None # column keys in order (default: every key of the rows, in first-seen order)
              ) -> Path:
     "Write `rows` as a CSV with headers in words and floats rounded by unit; returns the path."
-    rows = [_expand(r) for r in rows]
+    rows = [expand_row(r) for r in rows]
     if columns is None:
         columns = []
         for r in rows: columns += [c for c in r if c not in columns]

@@ -6,7 +6,7 @@
 __all__ = ['REGISTRATION_NAMES', 'REGISTRATION_METHODS', 'CSS', 'fmt', 'fmt_change', 'registration_rows', 'PairResult',
            'relative_path', 'interval_days', 'collect_warnings', 'metrics_json', 'methods_paragraph', 'write_report']
 
-# %% ../nbs/15_report.ipynb #d86ba18f
+# %% ../nbs/15_report.ipynb #daff4bba
 import base64
 import datetime
 import html
@@ -18,10 +18,10 @@ import numpy as np
 
 import covid_longi
 from .core import atomic_write, Label, LABEL_COLORS, LABEL_NAMES, LABEL_SHORT, PROGRESSION_COLORS
-from .outputs import plain, label_values, column_title, column_unit, round_value, DECIMALS
+from .outputs import plain, label_values, column_title, column_unit, round_value, expand_row, DECIMALS
 from .progress import SCORE_DEFINITIONS, ProgressConfig
 
-# %% ../nbs/15_report.ipynb #47569bae
+# %% ../nbs/15_report.ipynb #88e9f587
 def fmt(v, unit:str|None=None) -> str:
     "How a number is written in the report: rounded for its unit, integers as they are, None as a dash."
     if v is None: return "—"
@@ -57,7 +57,7 @@ def registration_rows(q:dict) -> list:
              for stage, d in q.get("stages", {}).items() for k, v in d.items()]
     return rows
 
-# %% ../nbs/15_report.ipynb #b2611d77
+# %% ../nbs/15_report.ipynb #6e78d47e
 @dataclass
 class PairResult:
     "One analysed pair, ready for the report."
@@ -116,7 +116,7 @@ def metrics_json(pairs:list,             # PairResult per consecutive pair
         pairs=[dict(name=p.name, inputs={k: relative_path(v, root) for k, v in p.inputs.items()},
                     interval_days=interval_days(p, dates), registration=p.registration, **p.report.to_json()) for p in pairs]))
 
-# %% ../nbs/15_report.ipynb #5d623bc9
+# %% ../nbs/15_report.ipynb #2d2313c2
 def methods_paragraph(settings:dict) -> str:
     "A methods paragraph describing how the numbers were made (software version, model, registration, pre-processing)."
     reg, pre, model = settings.get("registration", {}), settings.get("preprocess", {}), settings.get("model", {})
@@ -135,7 +135,7 @@ def methods_paragraph(settings:dict) -> str:
             f"of ground-glass opacity and consolidation matched across time by overlap; regional involvement uses "
             f"{settings.get('regions', 'lung thirds')}, scored with the bins of Pan et al. (2020) and, for lobes, Li et al. (2020).")
 
-# %% ../nbs/15_report.ipynb #11317d50
+# %% ../nbs/15_report.ipynb #c8608f5f
 CSS = """body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:1.5em auto;max-width:1180px;padding:0 1em;color:#222;line-height:1.45;box-sizing:border-box}
 *,*:before,*:after{box-sizing:inherit}h1{margin-bottom:.1em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
 .muted{color:#666}.summary{display:flex;flex-wrap:wrap;gap:.8em}.card{border:1px solid #ddd;border-radius:8px;padding:.6em 1em;flex:1 1 16em;max-width:100%}
@@ -160,12 +160,13 @@ def _cell(v, unit=None) -> str:
 def _table(rows:list, cols=None, caption:str="", titles:dict|None=None) -> str:
     "An HTML table; headers in words with units (outputs.column_title), numbers rounded by unit."
     if not rows: return f"<p class='muted'>{html.escape(caption)}: none.</p>"
-    cols = cols or list(rows[0])
+    rows = [expand_row(r) for r in rows]                     # one column per coordinate, lists as text
+    cols = [x for c in (cols or list(rows[0])) for x in ([f"{c[:-3]}_{a}_mm" for a in "xyz"] if f"{c[:-3]}_x_mm" in rows[0] else [c])]
     head = "".join(f"<th>{html.escape((titles or {}).get(c) or column_title(c))}</th>" for c in cols)
     body = "".join("<tr>" + "".join(f"<td>{_cell(r.get(c), column_unit(c))}</td>" for c in cols) + "</tr>" for r in rows)
     return f"<div class='tw'><table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
 
-# %% ../nbs/15_report.ipynb #e21ced2d
+# %% ../nbs/15_report.ipynb #853d3257
 def _scores_html(rep) -> str:
     "The severity score(s) at t1 and t0, each on its own scale, with its definition."
     sc = rep.scores
@@ -214,7 +215,7 @@ def _registration(q:dict) -> str:
             f"{_table(stages, caption='registration stages: iterations, final metric, how the optimiser stopped')}</details>") if stages else ""
     return head + _table(main, caption="registration quality", titles=dict(quantity="quantity", value="value")) + tech
 
-# %% ../nbs/15_report.ipynb #1ba5a179
+# %% ../nbs/15_report.ipynb #423fd972
 def _first_screen(pairs, settings, dates, warnings, root) -> str:
     "Warnings, scans with dates and intervals, and the weights: what a reader must know before any number."
     ws = collect_warnings(pairs, settings, warnings)
