@@ -317,10 +317,10 @@ OUTPUT_DESCRIPTIONS = {   # file-name pattern -> what the file holds (first matc
     "report.html": "the report to read first: summary, warnings, figures, tables and methods (open in a browser)",
     "metrics.json": "every number of the analysis, strict JSON; label values under 'label_values'; a change in % is null "
                     "where the earlier volume is 0 (the change in mL is given beside it)",
-    "labels_*_registered.*": "label map of the earlier scan warped onto the later scan's grid (nearest neighbour); values as labels_*",
-    "labels_*.seg.dcm": "the label map as a DICOM Segmentation object over the source DICOM series (one segment per class)",
     "*.ctbl": "3D Slicer colour table for the label image of the same name: index name R G B A",
     "*.itksnap.txt": "ITK-SNAP label description file for the label image of the same name",
+    "labels_*.seg.dcm": "the label map as a DICOM Segmentation object over the source DICOM series (one segment per class)",
+    "labels_*_registered.*": "label map of the earlier scan warped onto the later scan's grid (nearest neighbour); values as labels_*",
     "labels_*": "label map on its scan's own grid: 0 background, 1 healthy lung, 2 ground-glass opacity, 3 consolidation, "
                 "4 pleural effusion",
     "*_registered.*": "CT of the earlier scan warped onto the later scan's grid (HU, linear interpolation)",
