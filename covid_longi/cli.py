@@ -6,7 +6,7 @@
 __all__ = ['BATCH_LAYOUT', 'resolve_device', 'cmd_analyze', 'cmd_demo', 'cmd_batch', 'cmd_register', 'cmd_segment',
            'cmd_evaluate', 'cmd_train', 'cmd_experiments', 'build_parser', 'main']
 
-# %% ../nbs/17_cli.ipynb #ea6cfa85
+# %% ../nbs/17_cli.ipynb #4915a63e
 import argparse
 import json
 import os
@@ -22,7 +22,8 @@ import SimpleITK as sitk
 import torch
 
 import covid_longi
-from .core import ConfigError, CovidLongiError, InputError, atomic_write, default_device
+from .core import LABEL_SHORT, ConfigError, CovidLongiError, InputError, Label, atomic_write, default_device
+from .outputs import write_json
 from .data import Cohort, from_folder, from_phantom_cohort, load_split, make_split, save_split
 from .experiments import METHODS, format_tables, run_experiments
 from .infer import load_weights, segment_pair, train_views
@@ -35,7 +36,7 @@ from .register import RegistrationConfig, register_pair
 from .train import TrainConfig, init_distributed
 from .viz import plot_jacobian, plot_registration_check
 
-# %% ../nbs/17_cli.ipynb #0b96868b
+# %% ../nbs/17_cli.ipynb #e7973b28
 def resolve_device(name:str|None) -> torch.device:
     "The torch device `--device` names (default: CUDA when available); ConfigError for an unknown or absent device."
     return default_device(name)
@@ -54,7 +55,7 @@ def _inputs(*groups) -> list:
         out += [p for p in (g if isinstance(g, (list, tuple)) else [g]) if p is not None]
     return out
 
-# %% ../nbs/17_cli.ipynb #a7092b01
+# %% ../nbs/17_cli.ipynb #013a2a50
 def _print_summary(mj, out, secs):
     for p in mj["pairs"]:
         v = {r["structure"]: r for r in p["volumes"]}
@@ -97,7 +98,8 @@ def cmd_demo(args):
     if not args.quiet:
         _print_summary(mj, args.out, time.time() - t)
         ex = mj["pairs"][0]["extra"]
-        print("Dice against the phantom's ground truth (t1): " + ", ".join(f"{c} {ex[f'dice_vs_truth_t1_{c}']:.2f}" for c in ("HL", "GGO", "CONS", "PLEFF")))
+        print("Dice against the phantom's ground truth (t1): " + ", ".join(f"{LABEL_SHORT[c]} {ex[f'dice_vs_truth_t1_{LABEL_SHORT[c]}']:.2f}"
+                                                                            for c in Label if c != Label.BG))
 
 def cmd_batch(args):
     "Analyse every patient folder under ROOT; failures are reported and skipped; a cohort CSV collects the numbers."
@@ -109,7 +111,7 @@ def cmd_batch(args):
     if not args.quiet: print(f"{res['patients'] - len(res['failed'])} of {res['patients']} patients analysed; cohort table: {res['table']}")
     if res["failed"]: raise CovidLongiError(f"{len(res['failed'])} patient(s) failed: " + ", ".join(res["failed"]))
 
-# %% ../nbs/17_cli.ipynb #540d59ef
+# %% ../nbs/17_cli.ipynb #e8740d42
 def cmd_register(args):
     "Register MOVING (reference) onto FIXED (follow-up)."
     of = output_folder(args.out, _inputs(args.fixed, args.moving, args.fixed_mask, args.moving_mask), args.overwrite, " ".join(sys.argv))
@@ -124,7 +126,7 @@ def cmd_register(args):
                                   + " (--allow-failed-registration writes the result anyway)")
         write_image(res.warp(moving, "ct"), tmp / f"moving_registered{_ext(args.format)}")
         sitk.WriteTransform(res.transform, str(tmp / "transform_fixed_to_moving.tfm"))
-        atomic_write(tmp / "quality.json", lambda f: f.write(json.dumps(res.quality, indent=1, default=float).encode()))
+        write_json(tmp / "quality.json", res.quality)
         plot_registration_check(fixed, moving, res).savefig(tmp / "registration_check.png", dpi=80)
         if fm is not None: plot_jacobian(res, fm).savefig(tmp / "jacobian.png", dpi=80)
     if not args.quiet:
@@ -165,7 +167,7 @@ def cmd_evaluate(args):
         t = read_labels(tf); p = read_labels(pf, reference=t)
         pa, ta = sitk.GetArrayFromImage(p), sitk.GetArrayFromImage(t)
         row = dict(pred=pf, truth=tf, **{f"dice_{k}": v for k, v in dice_per_class(pa, ta).items()},
-                   **{f"iou_{k}": iou(pa == c, ta == c) for k, c in (("HL", 1), ("GGO", 2), ("CONS", 3), ("PLEFF", 4))},
+                   **{f"iou_{LABEL_SHORT[c]}": iou(pa == c, ta == c) for c in Label if c != Label.BG},
                    mean_slice_iou=mean_slice_iou(pa, ta), involvement_pred=involvement_percent(pa), involvement_truth=involvement_percent(ta),
                    **{f"slice_{k}": v for k, v in slice_detection(pa, ta).items()})
         rows.append(row)
@@ -173,11 +175,11 @@ def cmd_evaluate(args):
     result = dict(written_by="covid_longi", version=covid_longi.__version__, cases=rows, summary=summary)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(out, lambda f: f.write(json.dumps(result, indent=1, default=float).encode()))
+        write_json(out, result)
     if not args.quiet:
         for k, v in summary.items(): print(f"{k:<16} {v['mean']:.3f} ± {v['se']:.3f}")
 
-# %% ../nbs/17_cli.ipynb #cd837a00
+# %% ../nbs/17_cli.ipynb #1dd9807c
 def _run_folder(out, inputs, overwrite:bool=False, resume:bool=True, command:str="") -> Path:
     "A folder a long run writes into directly (checkpoints): new, or one covid_longi made (replaced with `overwrite`, continued with `resume`)."
     o = check_output_location(out, inputs)
@@ -234,7 +236,7 @@ def cmd_experiments(args):
     print(txt)
     if out is not None: atomic_write(out / "tables.txt", lambda f: f.write(txt.encode()))
 
-# %% ../nbs/17_cli.ipynb #e4796fcc
+# %% ../nbs/17_cli.ipynb #1419d2ab
 BATCH_LAYOUT = """study folder layout (one folder per patient; time points ordered by the number in their name):
   study/
     patient01/
@@ -397,7 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.set_defaults(func=cmd_train)
     return p
 
-# %% ../nbs/17_cli.ipynb #02c9a4c9
+# %% ../nbs/17_cli.ipynb #a4714ac5
 _INTERRUPTED = False
 
 def _on_sigint(signum, frame):
@@ -441,6 +443,6 @@ def main(argv=None):
         return 1
     return 0
 
-# %% ../nbs/17_cli.ipynb #de80cc65
+# %% ../nbs/17_cli.ipynb #9f14075f
 #| eval: false
 if __name__ == "__main__": sys.exit(main())   # python -m covid_longi.cli (torchrun uses it)

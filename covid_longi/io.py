@@ -9,7 +9,7 @@ __all__ = ['CT_SUFFIXES', 'READ', 'OURS', 'MEDSEG', 'MANIFEST', 'PARTIAL_MARK', 
            'map_labels', 'read_labels', 'read_mask', 'write_image', 'check_output_location', 'read_manifest',
            'remove_stale_partials', 'output_folder', 'write_dicom_series']
 
-# %% ../nbs/01_io.ipynb #9b13263b
+# %% ../nbs/01_io.ipynb #7b213373
 import gzip
 import io
 import json
@@ -31,7 +31,7 @@ import SimpleITK as sitk
 from . import __version__
 from .core import InputError, Label, grid_mismatch, to_array, like, default_mode
 
-# %% ../nbs/01_io.ipynb #703998c2
+# %% ../nbs/01_io.ipynb #28ec6050
 CT_SUFFIXES = (".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd")
 _READ_INPUTS: set = set()  # resolved paths read in this process; write_image refuses to overwrite them
 
@@ -90,7 +90,7 @@ def _squeeze(img:sitk.Image, path) -> sitk.Image:
         raise InputError(path, f"has a single slice (size {img.GetSize()}); a CT volume must be 3-D")
     return img
 
-# %% ../nbs/01_io.ipynb #de2ddcf1
+# %% ../nbs/01_io.ipynb #7fb5d4e4
 def check_input_path(path,              # a file or folder given as input
                      folder_ok:bool=True # may it be a folder (a DICOM series)?
                     ) -> Path:
@@ -108,7 +108,7 @@ def check_input_path(path,              # a file or folder given as input
         raise InputError(path, "cannot be read (permission denied)")
     return path
 
-# %% ../nbs/01_io.ipynb #6f91e0eb
+# %% ../nbs/01_io.ipynb #f1114c06
 def _text_header(path:Path, nrrd:bool) -> dict:
     "Key/value lines of a NRRD (`key: value`) or MetaImage (`Key = Value`) header."
     head = {}
@@ -196,7 +196,7 @@ def check_header(path, config:ReadConfig=READ):
     check_directions(g.get("axes"), path, config)
     if g.get("nonfinite"): raise InputError(path, f"contains {g['nonfinite']} NaN or infinite values")
 
-# %% ../nbs/01_io.ipynb #c2663f34
+# %% ../nbs/01_io.ipynb #7ad4ad80
 def _read_file(path:Path) -> sitk.Image:
     "Read one image file with errors that name it."
     check_input_path(path, folder_ok=False)
@@ -213,7 +213,7 @@ def _read_file(path:Path) -> sitk.Image:
         raise InputError(path, f"cannot be read as a medical image: {_itk_reason(e)}") from None
     return img
 
-# %% ../nbs/01_io.ipynb #4cfbfe7b
+# %% ../nbs/01_io.ipynb #2abba7a2
 def _dicom_tags(fn, *tags) -> list:
     "Header values (stripped strings, '' when absent) of one DICOM file."
     r = sitk.ImageFileReader(); r.SetFileName(str(fn))
@@ -285,7 +285,7 @@ def read_dicom(folder, series_uid:str|None=None) -> sitk.Image:
         if reader.HasMetaDataKey(0, tag): img.SetMetaData(f"covid_longi.{key}", reader.GetMetaData(0, tag).strip())
     return img
 
-# %% ../nbs/01_io.ipynb #90f458e3
+# %% ../nbs/01_io.ipynb #24a0070e
 def check_hu(image:sitk.Image, path=None, air_hu:float=-500.0, floor_hu:float=-3100.0):
     "Raise InputError unless `image` looks like a CT in Hounsfield units."
     a = to_array(image)
@@ -338,7 +338,7 @@ def read_ct(path,                       # a CT file (.nii, .nii.gz, .nrrd, .mha,
     _READ_INPUTS.add(str(path.resolve()))
     return img
 
-# %% ../nbs/01_io.ipynb #7cb2caeb
+# %% ../nbs/01_io.ipynb #ea1d075d
 @dataclass(frozen=True)
 class LabelConvention:
     "How another segmentation's values map into covid_longi's label map."
@@ -416,7 +416,7 @@ def read_mask(path,                          # a binary mask file (non-zero = in
     _READ_INPUTS.add(str(path.resolve()))
     return m
 
-# %% ../nbs/01_io.ipynb #b680d86e
+# %% ../nbs/01_io.ipynb #bd994e65
 def _is_protected(dest:Path, protect) -> bool:
     dest = dest.resolve()
     for p in list(_READ_INPUTS) + [str(Path(p).resolve()) for p in protect]:
@@ -446,7 +446,7 @@ def write_image(image:sitk.Image,  # image to write
         shutil.rmtree(tmp, ignore_errors=True)
     return path
 
-# %% ../nbs/01_io.ipynb #8f512f26
+# %% ../nbs/01_io.ipynb #0cfe3cee
 MANIFEST = ".covid_longi.json"         # written last into every finished output folder
 PARTIAL_MARK = ".covid_longi.partial"  # marks a folder that covid_longi is still writing
 
@@ -553,11 +553,12 @@ class output_folder:
             shutil.rmtree(self.tmp, ignore_errors=True); raise
         return False
 
-# %% ../nbs/01_io.ipynb #c8e3be3a
+# %% ../nbs/01_io.ipynb #ed4fefc8
 def write_dicom_series(image:sitk.Image,        # a CT in HU
                        folder,                    # new folder to create (must not exist)
                        series_uid:str|None=None,  # SeriesInstanceUID (default: a fresh one)
-                       description:str="covid_longi"
+                       description:str="covid_longi",
+                       study_date:str|None=None   # StudyDate/AcquisitionDate as YYYYMMDD (default: none written)
                       ) -> Path:
     "Write `image` as a DICOM CT series, one file per slice, into the new `folder` (atomically)."
     folder = Path(folder)
@@ -566,6 +567,7 @@ def write_dicom_series(image:sitk.Image,        # a CT in HU
     uid_root = "1.2.826.0.1.3680043.2.1125"
     series_uid = series_uid or f"{uid_root}.1.{uuid.uuid4().int % 10**30}"
     study_uid = f"{uid_root}.2.{uuid.uuid4().int % 10**30}"
+    frame_uid = f"{uid_root}.3.{uuid.uuid4().int % 10**30}"     # one frame of reference: the slices share one patient space
     d = img.GetDirection()
     orientation = "\\".join(f"{v:.10f}" for v in (d[0], d[3], d[6], d[1], d[4], d[7]))
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
@@ -579,7 +581,9 @@ def write_dicom_series(image:sitk.Image,        # a CT in HU
                     "0020|000d": study_uid, "0020|000e": series_uid, "0020|0037": orientation,
                     "0020|0032": "\\".join(f"{v:.6f}" for v in pos), "0020|0013": str(k + 1),
                     "0018|0050": f"{img.GetSpacing()[2]:.6f}", "0028|1052": "0", "0028|1053": "1",
-                    "0008|0018": f"{series_uid}.{k + 1}", "0010|0010": "PHANTOM^COVIDLONGI", "0010|0020": "phantom"}
+                    "0008|0018": f"{series_uid}.{k + 1}", "0010|0010": "PHANTOM^COVIDLONGI", "0010|0020": "phantom",
+                    "0020|0052": frame_uid}
+            if study_date: tags.update({"0008|0020": study_date, "0008|0022": study_date})
             for key, v in tags.items(): sl.SetMetaData(key, v)
             writer.SetFileName(str(tmp / f"slice{k:04d}.dcm")); writer.Execute(sl)
         os.replace(tmp, folder)

@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['COHORT_CLASSES', 'PipelineConfig', 'check_field_of_view', 'check_lung_volume', 'PatientInputs', 'load_inputs',
-           'stage', 'analyze_patient', 'cohort_rows', 'csv_text', 'study_patients', 'cohort_output', 'analyze_one',
+           'stage', 'analyze_patient', 'cohort_rows', 'study_patients', 'cohort_output', 'analyze_one',
            'analyze_cohort']
 
-# %% ../nbs/16_pipeline.ipynb #f63cb50f
+# %% ../nbs/16_pipeline.ipynb #c3b195df
 import hashlib
 import json
 import sys
@@ -20,7 +20,8 @@ import numpy as np
 import SimpleITK as sitk
 from tqdm.auto import tqdm
 
-from .core import CovidLongiError, InputError, RegistrationError, atomic_write, default_device, to_array, volume_ml
+from .core import (LABEL_SHORT, CovidLongiError, InputError, Label, RegistrationError, atomic_write, default_device,
+                              to_array, volume_ml)
 from .data import scan_folder
 from .infer import load_weights, segment_pair
 from .io import (MANIFEST, check_input_path, check_same_grid, check_output_location, output_folder, read_ct, read_labels, read_manifest,
@@ -30,11 +31,13 @@ from .metrics import dice_per_class
 from .pair import prepare_pair
 from .progress import analyze_progression, class_volumes, progression_map, read_lobes
 from .register import RegistrationConfig
-from .report import PairResult, metrics_json, write_report
-from .viz import (plot_jacobian, plot_lesion_tracks, plot_progression, plot_registration_check,
-                             plot_three_views, plot_trajectory, plot_volumes)
+from .outputs import (scan_date, write_csv, write_dicom_seg, write_folder_readme, write_json, write_label_image,
+                                 write_preview)
+from .report import PairResult, metrics_json, registration_rows, write_report
+from .viz import (plot_jacobian, plot_lesion_tracks, plot_pair_views, plot_progression, plot_registration_check,
+                             plot_trajectory, plot_volumes)
 
-# %% ../nbs/16_pipeline.ipynb #153e89c6
+# %% ../nbs/16_pipeline.ipynb #f308a154
 @dataclass(frozen=True)
 class PipelineConfig:
     "Plausibility limits applied to every scan before and after its lungs are found."
@@ -65,7 +68,7 @@ def _fingerprint(img:sitk.Image) -> str:
     h.update(repr((img.GetSize(), np.round(img.GetSpacing(), 4), np.round(img.GetOrigin(), 3))).encode())
     return h.hexdigest()
 
-# %% ../nbs/16_pipeline.ipynb #1e07c092
+# %% ../nbs/16_pipeline.ipynb #ed27b4d4
 @dataclass
 class PatientInputs:
     "Every input of one patient's analysis, read and checked."
@@ -129,7 +132,7 @@ def load_inputs(scans,                    # CT paths (or images) in time order: 
     elif any(l is None for l in labs): raise InputError(None, "give label maps for every scan, or for none")
     return PatientInputs(cts, names, sources, labs, lungs, lobe, models, info, dev)
 
-# %% ../nbs/16_pipeline.ipynb #a135183d
+# %% ../nbs/16_pipeline.ipynb #373c7a08
 @contextmanager
 def stage(name:str, progress:bool=True, timing:dict|None=None):
     "Time a stage of the pipeline; print `name: N s` (on stdout, beside the summary) when `progress` is on and record it in `timing`."
@@ -139,14 +142,12 @@ def stage(name:str, progress:bool=True, timing:dict|None=None):
     if timing is not None: timing[name] = timing.get(name, 0.0) + secs
     if progress: print(f"  {name}: {secs:.1f} s", flush=True)
 
-# %% ../nbs/16_pipeline.ipynb #9fb09d65
-def _registration_csv(q, path):
-    import csv, io
-    rows = [dict(quantity=k, value=v) for k, v in q.items() if k not in ("stages", "warnings")]
-    rows += [dict(quantity=f"{st}.{k}", value=v) for st, d in q.get("stages", {}).items() for k, v in d.items()]
-    rows += [dict(quantity="warning", value=w) for w in q.get("warnings", [])]
-    s = io.StringIO(); w = csv.DictWriter(s, fieldnames=["quantity", "value"]); w.writeheader(); w.writerows(rows)
-    atomic_write(path, lambda f: f.write(s.getvalue().encode()))
+# %% ../nbs/16_pipeline.ipynb #f86543df
+def _is_dicom(s) -> bool:
+    "Was this scan given as a DICOM series (a folder, or one .dcm file of it)?"
+    if isinstance(s, sitk.Image): return False
+    s = Path(s)
+    return s.is_dir() or s.suffix.lower() == ".dcm"
 
 def analyze_patient(scans,                        # CT paths (or images) in time order, or a `PatientInputs` from `load_inputs`
                     out_dir,                      # existing folder to write into (the CLI passes a temporary one)
@@ -163,6 +164,7 @@ def analyze_patient(scans,                        # CT paths (or images) in time
                     patient:str="",               # patient name for the report
                     truth=None,                   # phantom ground-truth labels per scan: adds Dice against them
                     series=None,                  # DICOM series UID(s) for folders holding several
+                    dicom_formats:bool=True,      # also write a DICOM Segmentation beside the labels of every DICOM input
                     config:PipelineConfig=PipelineConfig()) -> dict:
     "Analyse one patient's scans and write every output into `out_dir`; returns the metrics (as in metrics.json)."
     out = Path(out_dir); timing = {}
@@ -170,6 +172,9 @@ def analyze_patient(scans,                        # CT paths (or images) in time
         inp = scans if isinstance(scans, PatientInputs) else load_inputs(scans, labels, lung_masks, weights, lobes, device,
                                                                            names, series, cube_size, config)
     images, names, src, lungs = inp.cts, inp.names, inp.sources, list(inp.lungs)
+    dicom_source = [s if _is_dicom(s) else None for s in (scans if not isinstance(scans, PatientInputs) else inp.sources)]
+    dates = {n: (scan_date(s) if d is not None else None) for n, s, d in zip(names, src, dicom_source)}
+    warnings = []
     reg_cfg = RegistrationConfig()
     steps = list(range(len(images) - 1))
     results, per_scan_volumes = [], {}
@@ -200,12 +205,18 @@ def analyze_patient(scans,                        # CT paths (or images) in time
         with stage("images, tables and figures", progress, timing):
             pair_dir = out if len(steps) == 1 else out / f"pair{k + 1}_{names[k]}-{names[k + 1]}"
             pair_dir.mkdir(parents=True, exist_ok=True)
-            for img, nm in ((lab0, f"labels_{names[k]}"), (lab1, f"labels_{names[k + 1]}"), (ct0_reg, f"{names[k]}_registered"),
-                            (lab0_reg, f"labels_{names[k]}_registered"), (pm, "progression")):
-                write_image(img, pair_dir / f"{nm}{ext}")
-            rep.write_csv(pair_dir); _registration_csv(reg.quality, pair_dir / "registration.csv")
-            figs = {f"{names[k + 1]} with its labels": plot_three_views(ct1, lab1, title=f"{names[k + 1]}"),
-                    f"{names[k]} with its labels": plot_three_views(ct0, lab0, title=f"{names[k]}"),
+            for img, nm in ((lab0, f"labels_{names[k]}"), (lab1, f"labels_{names[k + 1]}"), (lab0_reg, f"labels_{names[k]}_registered"),
+                            (pm, "progression_labels")):
+                write_label_image(img, pair_dir / f"{nm}{ext}")           # with its 3D Slicer and ITK-SNAP label tables
+            write_image(ct0_reg, pair_dir / f"{names[k]}_registered{ext}"); write_image(pm, pair_dir / f"progression{ext}")
+            for j, (ct_j, lab_j) in ((k, (ct0, lab0)), (k + 1, (ct1, lab1))):
+                write_preview(ct_j, lab_j, pair_dir / f"preview_{names[j]}.png", title=names[j])
+                if dicom_source[j] is not None and dicom_formats and not (pair_dir / f"labels_{names[j]}.seg.dcm").exists():
+                    try: write_dicom_seg(lab_j, dicom_source[j], pair_dir / f"labels_{names[j]}.seg.dcm")
+                    except InputError as e: warnings.append(f"no DICOM Segmentation for {names[j]}: {e}")
+            rep.write_csv(pair_dir); write_csv(pair_dir / "registration.csv", registration_rows(reg.quality))
+            figs = {f"{names[k]} and {names[k + 1]} with their labels, through the same anatomical point": plot_pair_views(
+                        ct0, lab0, ct1, lab1, reg.transform, names=(names[k], names[k + 1])),
                     "progression (red: new consolidation, green: resolved)": plot_progression(ct0, ct0_reg, ct1, pm, reg.transform),
                     "registration check (checkerboards before / after)": plot_registration_check(ct1, ct0, reg, lungs[k + 1]),
                     "Jacobian determinant of the deformation": plot_jacobian(reg, lungs[k + 1]),
@@ -216,15 +227,17 @@ def analyze_patient(scans,                        # CT paths (or images) in time
     with stage("report", progress, timing):
         settings = dict(registration=asdict(reg_cfg), preprocess=(inp.models.meta["preprocess"] if inp.models else {}),
                         model=inp.model_info, regions="lobes" if inp.lobes is not None else "upper/middle/lower thirds of each lung")
-        mj = metrics_json(results, settings)
+        mj = metrics_json(results, settings, root=out, dates=dates, warnings=warnings)
         mj["timing_s"] = {k: round(v, 2) for k, v in timing.items()}
-        atomic_write(out / "metrics.json", lambda f: f.write(json.dumps(mj, indent=1, default=float).encode()))
+        write_json(out / "metrics.json", mj)
         traj = plot_trajectory([per_scan_volumes[i] for i in range(len(images))], names) if len(images) > 2 else None
-        write_report(out / "report.html", results, settings, patient=patient, trajectory_figure=traj)
+        write_report(out / "report.html", results, settings, patient=patient, trajectory_figure=traj, dates=dates,
+                     warnings=warnings, root=out)
+        write_folder_readme(out)
     return mj
 
-# %% ../nbs/16_pipeline.ipynb #85a21e09
-COHORT_CLASSES = ("HL", "GGO", "CONS", "PLEFF", "lesion")
+# %% ../nbs/16_pipeline.ipynb #43c64cc4
+COHORT_CLASSES = tuple(LABEL_SHORT[l] for l in Label if l != Label.BG) + ("lesion",)   # as in progress.volume_change
 
 def cohort_rows(out_root, patients, failed:dict) -> list:
     "One row per analysed pair (or per failed patient) from the patients' metrics.json files."
@@ -242,15 +255,6 @@ def cohort_rows(out_root, patients, failed:dict) -> list:
             row.update(p["scores"]); rows.append(row)
     return rows
 
-def csv_text(rows:list, cols=None) -> str:
-    "Rows (dicts) as CSV text; columns in first-seen order unless given."
-    import csv, io
-    if cols is None:
-        cols = []
-        for r in rows: cols += [c for c in r if c not in cols]
-    s = io.StringIO(); w = csv.DictWriter(s, fieldnames=cols, restval=""); w.writeheader(); w.writerows(rows)
-    return s.getvalue()
-
 def study_patients(root) -> list:
     "The patient folders under a study root (hidden folders skipped), sorted."
     root = check_input_path(root)
@@ -259,7 +263,7 @@ def study_patients(root) -> list:
     if not patients: raise InputError(root, "contains no patient folders")
     return patients
 
-# %% ../nbs/16_pipeline.ipynb #c5c1027c
+# %% ../nbs/16_pipeline.ipynb #6ff742d1
 def cohort_output(out, root) -> Path:
     "Create (or re-open) a cohort output folder: never inside or around the study, never a folder covid_longi did not write."
     o = check_output_location(out, [root])
@@ -278,6 +282,7 @@ def analyze_one(pdir,                         # one patient folder (layout: `dat
                 weights=None, device=None, use_labels:bool=False, ext:str=".nii.gz", command:str="") -> str|None:
     "Analyse one patient of a cohort (a task for the local loop or a Dask worker); returns None when done, else the error."
     pdir, dest = Path(pdir), Path(dest)
+    if (dest / "metrics.json").exists(): return None       # finished before (a re-run, or a task Dask repeats after losing a worker)
     try:
         tps = scan_folder(pdir)
         labels = [t["labels"] for t in tps] if use_labels and all(t["labels"] for t in tps) else None
@@ -299,9 +304,10 @@ def _run_dask(todo, out, root, kw, workers, scheduler, gpu:bool, progress:bool) 
             futs = {client.submit(analyze_one, str(p), str(out / p.name), str(root), **kw, key=f"covid-longi-{p.name}",
                                   pure=False, resources={"GPU": 1} if gpu else None): p.name for p in todo}
             for f in tqdm(as_completed(futs), total=len(futs), desc="patients", disable=not progress):
-                name = futs[f]
+                name = futs.pop(f)
                 try: err = f.result()
                 except Exception as e: err = f"worker failed: {type(e).__name__}: {e}"   # e.g. a worker killed twice
+                f.release()                                         # the result is on disk: nothing for Dask to keep or recompute
                 if err:
                     failed[name] = err
                     if progress: print(f"{name}: failed: {err}", file=sys.stderr)
@@ -337,5 +343,5 @@ def analyze_cohort(root,                       # study root: one folder per pati
                 failed[pdir.name] = err
                 if progress: print(f"{pdir.name}: failed: {err}", file=sys.stderr)
     rows = cohort_rows(out, [p.name for p in patients], failed)
-    atomic_write(out / "cohort.csv", lambda f: f.write(csv_text(rows).encode()))
+    write_csv(out / "cohort.csv", rows)
     return dict(patients=len(patients), failed=failed, rows=rows, table=out / "cohort.csv")
