@@ -96,17 +96,20 @@ for size in args.cubes:
 if args.pair:
     from covid_longi.infer import predict_cube
     from covid_longi.data import VIEWS
+    from covid_longi.model import PairNet
     size = args.cubes[0]
     x0 = np.random.default_rng(0).uniform(-1, 1, (size,) * 3).astype(np.float32); x1 = x0[::-1].copy()
     t = time.perf_counter()
-    for v in VIEWS: predict_cube(model, x0, x1, v, device=device)
+    pair = PairNet(model).eval()
+    for v in VIEWS: predict_cube(pair, x0, x1, v, device=device)
     print(f"\npredict_cube, 3 views, cube {size}, package defaults: {time.perf_counter() - t:.1f} s for the pair "
           f"(every slice non-empty; the lung crop leaves few empty ones)")
 
 if args.dice_check:
     import SimpleITK as sitk
     from covid_longi.phantom import make_longitudinal_pair
-    from covid_longi.infer import load_weights, segment_pair
+    from covid_longi.infer import segment_pair
+    from covid_longi.weights import load_weights
     from covid_longi.metrics import dice_per_class
     from covid_longi.core import to_array
     pair = make_longitudinal_pair(scenario="progression", seed=4)
