@@ -29,7 +29,7 @@ class DenseBlock(nn.Module):
         super().__init__()
         self.upsample = upsample
         self.layers = nn.ModuleList([DenseLayer(in_channels + i * growth_rate, growth_rate, dropout) for i in range(n_layers)])
-    def forward(self, x):
+    def forward(self, x:torch.Tensor) -> torch.Tensor:
         new = []
         for layer in self.layers:
             out = layer(x)
@@ -37,13 +37,14 @@ class DenseBlock(nn.Module):
             new.append(out)
         return torch.cat(new, 1) if self.upsample else x
 
+# %% ../nbs/07_model.ipynb #7614a442
 class TransitionDown(nn.Sequential):
     "BN - ReLU - 1x1 conv - dropout - 2x2 max-pool."
     def __init__(self, in_channels:int, dropout:float=0.2):
         super().__init__(nn.BatchNorm2d(in_channels), nn.ReLU(inplace=True),
                          nn.Conv2d(in_channels, in_channels, 1, bias=True), nn.Dropout2d(dropout), nn.MaxPool2d(2))
 
-def center_crop(x, h:int, w:int):
+def center_crop(x:torch.Tensor, h:int, w:int) -> torch.Tensor:
     "Crop the centre h x w of a (B, C, H, W) tensor."
     _, _, H, W = x.shape
     t, l = (H - h) // 2, (W - w) // 2
@@ -54,7 +55,7 @@ class TransitionUp(nn.Module):
     def __init__(self, in_channels:int, out_channels:int):
         super().__init__()
         self.conv = nn.ConvTranspose2d(in_channels, out_channels, 3, stride=2, padding=0, bias=True)
-    def forward(self, x, skip):
+    def forward(self, x:torch.Tensor, skip:torch.Tensor) -> torch.Tensor:
         out = center_crop(self.conv(x), skip.size(2), skip.size(3))
         return torch.cat([out, skip], 1)
 
