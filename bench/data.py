@@ -48,11 +48,11 @@ try:
         del pp
         print(f"cube {size}^3: pre-processing {t_pre:.2f} s, cache entry {sum(f.stat().st_size for f in cache.path(key).iterdir()) / 1e6:.0f} MB, "
               f"peak {peak_gb():.2f} GB")
-        ds = SliceDataset([cp], "axial", "longitudinal")
+        ds = SliceDataset([cp], "axial")
         for workers in (0, 2):
             dl = DataLoader(ds, batch_size=args.batch, shuffle=True, num_workers=workers)
             t, n = time.perf_counter(), 0
-            for b in dl: n += len(b["input1"])
+            for b in dl: n += len(b["x1"])
             dt = time.perf_counter() - t
             print(f"  DataLoader, {workers} workers, batch {args.batch}: {n / dt:7.0f} slices/s ({n} slices in {dt:.2f} s)")
         print(f"  peak memory {peak_gb():.2f} GB")

@@ -1,25 +1,32 @@
 #!/usr/bin/env python
 """Inference speed of the longitudinal FC-DenseNet-57: slices per second, seconds per full pair (3 views x all
 slices x 2 directions), achieved GFLOP/s and peak memory, at several cube sizes, for each setting side by side
-with the plain fp32 baseline.
+with the plain fp32 batch-1 baseline, and the ratio of the package's default setting to that baseline.
 
     python bench/inference.py                          # cubes 128 and 300 on the CPU
+    python bench/inference.py --cubes 128 --threads 1 2   # the default setting at 1 and 2 threads too
     python bench/inference.py --cubes 128 --device cuda
-    python bench/inference.py --dice-check             # Dice of bf16 vs fp32 labels on a phantom pair
+    python bench/inference.py --dice-check             # labels of reduced precision vs fp32 on a phantom pair
+    python bench/inference.py --cubes 128 --profile    # where the time of one forward pass goes (per op)
+    python bench/inference.py --fold-check             # can batch norm be folded into the convolutions?
+    python bench/inference.py --cpu-time --cubes 64 128   # fp32 vs bf16 in process CPU time, 1 thread (fair on a busy machine)
     python bench/inference.py --cubes 128 --compile --pair   # + torch.compile, + a real 3-view pair through predict_cube
 
-Settings: fp32 (baseline, batch 1, contiguous), batched, channels_last, bf16 autocast (CPU) or fp16 (CUDA),
-and with --compile torch.compile (inductor with weight freezing). [default] marks what predict_cube uses. FLOPs are counted once per slice with torch.utils.flop_counter (convolutions and transposed
-convolutions). A full pair's time is extrapolated from the measured slice rate: 3 views x cube slices x 2
-directions (empty slices are skipped in practice, so this is an upper bound).
+Settings: fp32 (baseline: backbone, batch 1, contiguous), the PairNet (one slice pair = both time points per
+call, as predict_cube runs it), larger batches, channels_last, bf16 autocast (CPU) or fp16 (CUDA), and with
+--compile torch.compile (inductor with weight freezing). [default] marks what predict_cube uses on this
+machine (infer.default_batch_size, infer.default_dtype: bf16 only where the CPU has native bf16). FLOPs are
+counted once per slice with torch.utils.flop_counter. A full pair's time is extrapolated from the measured
+slice rate: 3 views x cube slices x 2 directions (empty slices are skipped in practice: an upper bound).
 """
-import argparse, os, resource, time
+import argparse, resource, time
 
 import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from covid_longi.model import fc_densenet57
+from covid_longi.model import fc_densenet57, PairNet, autocast
+from covid_longi.infer import default_batch_size, default_dtype, cpu_native_bf16
 
 
 def flops_per_slice(model, size):
@@ -29,18 +36,22 @@ def flops_per_slice(model, size):
     return fc.get_total_flops()
 
 
-def rate(model, size, batch, dtype, channels_last, device, seconds=6.0):
-    "Slices per second (each slice = one network input); also the first call's time (compilation, kernel choice)."
+def rate(model, size, batch, dtype, channels_last, device, seconds=6.0, pair=False):
+    "Slices per second (each slice = one backbone input); also the first call's time (compilation, kernel choice)."
     mf = torch.channels_last if channels_last else torch.contiguous_format
-    x = torch.rand(batch, 2, size, size, device=device).contiguous(memory_format=mf)
-    ctx = (lambda: torch.autocast(device.type, dtype=dtype)) if dtype is not None else (lambda: torch.autocast(device.type, enabled=False))
-    with torch.inference_mode(), ctx():
-        t = time.perf_counter(); model(x)               # warm-up (oneDNN picks its kernels; torch.compile compiles)
+    if pair:   # a PairNet call: `batch` slice pairs, both time points in one backbone call
+        x0, x1 = torch.rand(batch, size, size, device=device), torch.rand(batch, size, size, device=device)
+        call, n_slices = (lambda: model(x0, x1)), 2 * batch
+    else:
+        x = torch.rand(batch, 2, size, size, device=device).contiguous(memory_format=mf)
+        call, n_slices = (lambda: model(x)), batch
+    with torch.inference_mode(), autocast(device, dtype):
+        t = time.perf_counter(); call()                  # warm-up (oneDNN picks its kernels; torch.compile compiles)
         if device.type == "cuda": torch.cuda.synchronize()
         first = time.perf_counter() - t
         n, t = 0, time.perf_counter()
         while time.perf_counter() - t < seconds:
-            model(x); n += batch
+            call(); n += n_slices
         if device.type == "cuda": torch.cuda.synchronize()
     return n / (time.perf_counter() - t), first
 
@@ -57,41 +68,109 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--cubes", type=int, nargs="+", default=[128, 300])
 ap.add_argument("--device", default="cpu")
 ap.add_argument("--seconds", type=float, default=6.0)
+ap.add_argument("--threads", type=int, nargs="*", default=[], help="also time the default setting at these thread counts")
 ap.add_argument("--compile", action="store_true", help="also torch.compile (inductor, weight freezing): slow first call")
 ap.add_argument("--pair", action="store_true", help="also time predict_cube over 3 views of a real-size cube (the first of --cubes)")
+ap.add_argument("--profile", action="store_true", help="per-op time of one forward pass at the first cube size")
+ap.add_argument("--fold-check", action="store_true", help="check whether batch norm folds exactly into the convolutions")
 ap.add_argument("--dice-check", action="store_true")
+ap.add_argument("--cpu-time", action="store_true", help="only: fp32 vs reduced precision per slice pair, in process CPU time on one thread")
 args = ap.parse_args()
 device = torch.device(args.device)
 torch.manual_seed(0)
 model = fc_densenet57(2).eval().to(device)
+pairnet = PairNet(model).eval()
 low = torch.bfloat16 if device.type == "cpu" else torch.float16
+low_name = str(low).split('.')[-1]
 cap = torch.backends.cpu.get_cpu_capability() if device.type == "cpu" else torch.cuda.get_device_name()
+default_b, default_dt = default_batch_size(device), default_dtype(device)
 print(f"device {device} ({cap}), torch {torch.__version__}, threads {torch.get_num_threads()}")
 if device.type == "cpu":
+    print(f"native bf16 on this CPU: {cpu_native_bf16()} -> default precision {default_dt or 'float32'}")
     peak, how = peak_gflops(); print(f"estimated fp32 peak {peak:.0f} GFLOP/s ({how})")
 else:
     peak = float("nan")
+if args.cpu_time:   # a machine shared with other jobs inflates wall time; one thread's CPU time much less
+    torch.set_num_threads(1)
+    for size in args.cubes:
+        for b in (1, 4):
+            x0, x1 = torch.rand(b, size, size, device=device), torch.rand(b, size, size, device=device)
+            res = {}
+            for dt in (None, low):
+                with torch.inference_mode(), autocast(device, dt):
+                    pairnet(x0, x1); pairnet(x0, x1)
+                    n = max(2, int(6 * (64 / size) ** 2 / b))
+                    t = time.process_time()
+                    for _ in range(n): pairnet(x0, x1)
+                    res[dt] = 2 * b * n / (time.process_time() - t)
+            print(f"cube {size}, {b} pair(s)/pass: fp32 {res[None]:.2f}, {low_name} {res[low]:.2f} slices per CPU-second (x{res[low] / res[None]:.2f})", flush=True)
+    raise SystemExit
 compiled = None
 if args.compile:
     import torch._inductor.config as ic
     ic.freezing = True
     compiled = torch.compile(model)
-low_name = str(low).split('.')[-1]
+dname = f"PairNet, {default_b} pair(s)/pass, channels_last, {default_dt or torch.float32} [default]".replace("torch.", "")
 for size in args.cubes:
     gflop = flops_per_slice(model.cpu(), size) / 1e9; model.to(device)
-    settings = [("fp32, batch 1 (baseline)", model, 1, None, False), ("fp32, batch 8", model, 8, None, False),
-                ("fp32, batch 1, channels_last [default]" if device.type == "cpu" else "fp32, batch 1, channels_last", model, 1, None, True),
-                ("fp32, batch 8, channels_last", model, 8, None, True),
-                ("fp32, batch 16, channels_last" + (" [default]" if device.type == "cuda" else ""), model, 16, None, True),
-                (f"{low_name}, batch 1, channels_last", model, 1, low, True), (f"{low_name}, batch 8, channels_last", model, 8, low, True)]
-    if compiled is not None: settings.append(("fp32, batch 1, channels_last, compiled", compiled, 1, None, True))
+    # (name, model, batch, dtype, channels_last, PairNet call?)
+    settings = [("fp32, batch 1, NCHW (baseline)", model, 1, None, False, False),
+                ("fp32, batch 1, channels_last", model, 1, None, True, False),
+                ("fp32, batch 8, channels_last", model, 8, None, True, False),
+                (dname, pairnet, default_b, default_dt, True, True),
+                (f"{low_name}, PairNet, 1 pair/pass, channels_last", pairnet, 1, low, True, True),
+                (f"{low_name}, batch 8, channels_last", model, 8, low, True, False)]
+    if device.type == "cuda": settings.append(("fp32, batch 32, channels_last", model, 32, None, True, False))
+    if compiled is not None: settings.append(("fp32, batch 1, channels_last, compiled", compiled, 1, None, True, False))
     print(f"\ncube {size}: {gflop:.2f} GFLOP per slice; a full pair = 3 views x {size} slices x 2 directions = {6 * size} slices")
-    base = None
-    for name, m, b, dt, cl in settings:
-        r, first = rate(m, size, b, dt, cl, device, args.seconds)
+    base = default_rate = None
+    for name, m, b, dt, cl, pair in settings:
+        r, first = rate(m, size, b, dt, cl, device, args.seconds, pair)
         base = base or r
-        print(f"  {name:<42} {r:6.2f} slices/s {gflop * r:6.1f} GFLOP/s ({100 * gflop * r / peak:4.1f} % of peak)  pair {6 * size / r:7.1f} s"
+        if "[default]" in name: default_rate = r
+        print(f"  {name:<52} {r:6.2f} slices/s {gflop * r:6.1f} GFLOP/s ({100 * gflop * r / peak:4.1f} % of peak)  pair {6 * size / r:7.1f} s"
               f"  x{r / base:4.2f} vs baseline  first call {first:5.1f} s  peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:.2f} GB", flush=True)
+    print(f"  default / fp32 batch-1 baseline: x{default_rate / base:.2f}")
+    n0 = torch.get_num_threads()
+    for th in args.threads:
+        torch.set_num_threads(th)
+        r, _ = rate(pairnet, size, default_b, default_dt, True, device, args.seconds, True)
+        print(f"  default setting at {th} thread(s): {r:6.2f} slices/s", flush=True)
+    torch.set_num_threads(n0)
+
+if args.profile:
+    size = args.cubes[0]
+    x = torch.rand(2, 2, size, size, device=device).contiguous(memory_format=torch.channels_last)
+    with torch.inference_mode():
+        model(x)
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            for _ in range(3): model(x)
+    ev = [e for e in prof.key_averages() if e.key.startswith("aten::") and e.key in
+          ("aten::mkldnn_convolution", "aten::convolution", "aten::native_batch_norm", "aten::_native_batch_norm_legit_no_training",
+           "aten::relu_", "aten::cat", "aten::max_pool2d", "aten::max_pool2d_with_indices", "aten::slice", "aten::copy_")]
+    tot = sum(e.self_cpu_time_total for e in prof.key_averages())
+    print(f"\nwhere the time of a forward pass goes (cube {size}, 1 pair, channels_last, self CPU time):")
+    for e in sorted(ev, key=lambda e: -e.self_cpu_time_total):
+        print(f"  {e.key:<48} {100 * e.self_cpu_time_total / tot:5.1f} %")
+
+if args.fold_check:
+    # FC-DenseNet layers are BN -> ReLU -> conv: the ReLU between them stops BN from folding into the conv that
+    # follows it, and each feature map feeds the BNs of every later layer of its block (each with its own
+    # statistics), so it cannot fold into the conv that produced it either. Folding BN into the next conv while
+    # ignoring the ReLU shows how far from exact that is.
+    from covid_longi.weights import load_weights
+    layer = load_weights(device="cpu").models["axial"].backbone.dense_down[2].layers[1]
+    bn, conv = layer[0], layer[2]
+    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps); shift = bn.bias - bn.running_mean * scale
+    folded = torch.nn.Conv2d(conv.in_channels, conv.out_channels, 3, padding=1)
+    with torch.no_grad():
+        folded.weight.copy_(conv.weight * scale[None, :, None, None])
+        folded.bias.copy_(conv.bias + (conv.weight * shift[None, :, None, None]).sum((1, 2, 3)))
+        x = torch.randn(1, conv.in_channels, 32, 32)
+        ref = conv(torch.relu(bn(x))); got = folded(torch.relu(x)); lin = folded(x); exact = conv(bn(x))
+    print(f"\nBN folded into the following conv: without the ReLU it is exact (max |diff| {float((lin - exact).abs().max()):.1e}); "
+          f"with the ReLU between them, as in FC-DenseNet, it is not (max |diff| {float((got - ref).abs().max()):.2f}, "
+          f"outputs of size {float(ref.abs().mean()):.2f}); fraction of BN scales <= 0: {float((scale <= 0).float().mean()):.2f}")
 
 if args.pair:
     from covid_longi.infer import predict_cube
@@ -99,24 +178,24 @@ if args.pair:
     size = args.cubes[0]
     x0 = np.random.default_rng(0).uniform(-1, 1, (size,) * 3).astype(np.float32); x1 = x0[::-1].copy()
     t = time.perf_counter()
-    for v in VIEWS: predict_cube(model, x0, x1, v, device=device)
+    for v in VIEWS: predict_cube(pairnet, x0, x1, v, device=device)
     print(f"\npredict_cube, 3 views, cube {size}, package defaults: {time.perf_counter() - t:.1f} s for the pair "
           f"(every slice non-empty; the lung crop leaves few empty ones)")
 
 if args.dice_check:
-    import SimpleITK as sitk
     from covid_longi.phantom import make_longitudinal_pair
-    from covid_longi.infer import load_weights, segment_pair
+    from covid_longi.infer import segment_pair
+    from covid_longi.weights import load_weights
     from covid_longi.metrics import dice_per_class
     from covid_longi.core import to_array
     pair = make_longitudinal_pair(scenario="progression", seed=4)
     models = load_weights(device=device)
     out = {}
-    for name, dt in (("fp32", None), ("low", low)):
+    for name, dt in (("fp32", torch.float32), ("low", low)):
         t = time.perf_counter(); seg = segment_pair(pair.ct0, pair.ct1, models, pair.lung0, pair.lung1, device=device, dtype=dt)
         out[name] = (seg, time.perf_counter() - t)
     a, b = to_array(out["fp32"][0].labels1), to_array(out["low"][0].labels1)
-    print(f"\nlabels bf16/fp16 vs fp32: identical voxels {100 * (a == b).mean():.3f} %; Dice per class {dice_per_class(b, a)}")
+    print(f"\nlabels {low_name} vs fp32: identical voxels {100 * (a == b).mean():.3f} %; Dice per class {dice_per_class(b, a)}")
     print("vs ground truth: fp32", {k: round(v, 3) for k, v in dice_per_class(a, to_array(pair.labels1)).items()},
           "low", {k: round(v, 3) for k, v in dice_per_class(b, to_array(pair.labels1)).items()})
-    print(f"segment_pair wall time: fp32 {out['fp32'][1]:.1f} s, low precision {out['low'][1]:.1f} s")
+    print(f"segment_pair wall time: fp32 {out['fp32'][1]:.1f} s, {low_name} {out['low'][1]:.1f} s")

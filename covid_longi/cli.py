@@ -6,7 +6,7 @@
 __all__ = ['BATCH_LAYOUT', 'resolve_device', 'cmd_analyze', 'cmd_demo', 'cmd_batch', 'cmd_register', 'cmd_segment',
            'cmd_evaluate', 'cmd_train', 'cmd_experiments', 'build_parser', 'main']
 
-# %% ../nbs/17_cli.ipynb #4915a63e
+# %% ../nbs/17_cli.ipynb #9ac9feb1
 import argparse
 import json
 import os
@@ -26,17 +26,18 @@ from .core import LABEL_SHORT, ConfigError, CovidLongiError, InputError, Label, 
 from .outputs import write_json
 from .data import Cohort, from_folder, from_phantom_cohort, load_split, make_split, save_split
 from .experiments import METHODS, format_tables, run_experiments
-from .infer import load_weights, segment_pair, train_views
+from .infer import segment_pair
+from .weights import load_weights
 from .io import (MANIFEST, check_output_location, output_folder, read_ct, read_labels, read_manifest, read_mask,
                             write_image)
 from .metrics import dice_per_class, involvement_percent, iou, mean_se, mean_slice_iou, slice_detection
 from .pipeline import analyze_cohort, analyze_patient
 from .preprocess import PreprocessConfig
 from .register import RegistrationConfig, register_pair
-from .train import TrainConfig, init_distributed
+from .train import TrainConfig, init_distributed, train_views
 from .viz import plot_jacobian, plot_registration_check
 
-# %% ../nbs/17_cli.ipynb #e7973b28
+# %% ../nbs/17_cli.ipynb #736f537d
 def resolve_device(name:str|None) -> torch.device:
     "The torch device `--device` names (default: CUDA when available); ConfigError for an unknown or absent device."
     return default_device(name)
@@ -55,7 +56,7 @@ def _inputs(*groups) -> list:
         out += [p for p in (g if isinstance(g, (list, tuple)) else [g]) if p is not None]
     return out
 
-# %% ../nbs/17_cli.ipynb #013a2a50
+# %% ../nbs/17_cli.ipynb #e5bc6859
 def _print_summary(mj, out, secs):
     for p in mj["pairs"]:
         v = {r["structure"]: r for r in p["volumes"]}
@@ -111,7 +112,7 @@ def cmd_batch(args):
     if not args.quiet: print(f"{res['patients'] - len(res['failed'])} of {res['patients']} patients analysed; cohort table: {res['table']}")
     if res["failed"]: raise CovidLongiError(f"{len(res['failed'])} patient(s) failed: " + ", ".join(res["failed"]))
 
-# %% ../nbs/17_cli.ipynb #e8740d42
+# %% ../nbs/17_cli.ipynb #0dd12eb2
 def cmd_register(args):
     "Register MOVING (reference) onto FIXED (follow-up)."
     of = output_folder(args.out, _inputs(args.fixed, args.moving, args.fixed_mask, args.moving_mask), args.overwrite, " ".join(sys.argv))
@@ -179,7 +180,7 @@ def cmd_evaluate(args):
     if not args.quiet:
         for k, v in summary.items(): print(f"{k:<16} {v['mean']:.3f} ± {v['se']:.3f}")
 
-# %% ../nbs/17_cli.ipynb #1dd9807c
+# %% ../nbs/17_cli.ipynb #7a346fe2
 def _run_folder(out, inputs, overwrite:bool=False, resume:bool=True, command:str="") -> Path:
     "A folder a long run writes into directly (checkpoints): new, or one covid_longi made (replaced with `overwrite`, continued with `resume`)."
     o = check_output_location(out, inputs)
@@ -236,7 +237,7 @@ def cmd_experiments(args):
     print(txt)
     if out is not None: atomic_write(out / "tables.txt", lambda f: f.write(txt.encode()))
 
-# %% ../nbs/17_cli.ipynb #1419d2ab
+# %% ../nbs/17_cli.ipynb #3a65ff14
 BATCH_LAYOUT = """study folder layout (one folder per patient; time points ordered by the number in their name):
   study/
     patient01/
@@ -399,7 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.set_defaults(func=cmd_train)
     return p
 
-# %% ../nbs/17_cli.ipynb #a4714ac5
+# %% ../nbs/17_cli.ipynb #58d7181b
 _INTERRUPTED = False
 
 def _on_sigint(signum, frame):
@@ -443,6 +444,6 @@ def main(argv=None):
         return 1
     return 0
 
-# %% ../nbs/17_cli.ipynb #9f14075f
+# %% ../nbs/17_cli.ipynb #dcc3a8e3
 #| eval: false
 if __name__ == "__main__": sys.exit(main())   # python -m covid_longi.cli (torchrun uses it)

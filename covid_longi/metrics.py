@@ -8,9 +8,10 @@ __all__ = ['dice', 'iou', 'dice_per_class', 'mean_se', 'paired_ttest', 'progress
 
 # %% ../nbs/12_metrics.ipynb #a29a8e0d
 import numpy as np
+import SimpleITK as sitk
 from scipy import stats
 
-from .core import Label, N_CLASSES, LABEL_SHORT, InputError
+from .core import Label, N_CLASSES, LABEL_SHORT, InputError, to_array
 
 # %% ../nbs/12_metrics.ipynb #b1e3a50a
 def dice(pred, truth, empty:float=np.nan) -> float:
@@ -29,8 +30,6 @@ def iou(pred, truth, empty:float=np.nan) -> float:
 
 def dice_per_class(pred_labels, true_labels, classes=(Label.HL, Label.CONS, Label.GGO, Label.PLEFF), empty=np.nan) -> dict:
     "Dice of each class of two label maps (arrays or images), keyed by short name (the study's column order)."
-    from covid_longi.core import to_array
-    import SimpleITK as sitk
     p = to_array(pred_labels) if isinstance(pred_labels, sitk.Image) else np.asarray(pred_labels)
     t = to_array(true_labels) if isinstance(true_labels, sitk.Image) else np.asarray(true_labels)
     return {LABEL_SHORT[Label(c)]: dice(p == c, t == c, empty) for c in classes}

@@ -7,7 +7,7 @@ __all__ = ['COHORT_CLASSES', 'PipelineConfig', 'check_field_of_view', 'check_lun
            'stage', 'analyze_patient', 'cohort_rows', 'study_patients', 'cohort_output', 'analyze_one',
            'analyze_cohort']
 
-# %% ../nbs/16_pipeline.ipynb #c3b195df
+# %% ../nbs/16_pipeline.ipynb #0c422560
 import hashlib
 import json
 import sys
@@ -23,7 +23,8 @@ from tqdm.auto import tqdm
 from .core import (LABEL_SHORT, CovidLongiError, InputError, Label, RegistrationError, atomic_write, default_device,
                               to_array, volume_ml)
 from .data import scan_folder
-from .infer import load_weights, segment_pair
+from .infer import segment_pair
+from .weights import load_weights
 from .io import (MANIFEST, check_input_path, check_same_grid, check_output_location, output_folder, read_ct, read_labels, read_manifest,
                             read_mask, source_of, write_image)
 from .lung import segment_lungs
@@ -37,7 +38,7 @@ from .report import PairResult, metrics_json, registration_rows, write_report
 from .viz import (plot_jacobian, plot_lesion_tracks, plot_pair_views, plot_progression, plot_registration_check,
                              plot_trajectory, plot_volumes)
 
-# %% ../nbs/16_pipeline.ipynb #f308a154
+# %% ../nbs/16_pipeline.ipynb #a55d4622
 @dataclass(frozen=True)
 class PipelineConfig:
     "Plausibility limits applied to every scan before and after its lungs are found."
@@ -68,7 +69,7 @@ def _fingerprint(img:sitk.Image) -> str:
     h.update(repr((img.GetSize(), np.round(img.GetSpacing(), 4), np.round(img.GetOrigin(), 3))).encode())
     return h.hexdigest()
 
-# %% ../nbs/16_pipeline.ipynb #ed27b4d4
+# %% ../nbs/16_pipeline.ipynb #cc2a292e
 @dataclass
 class PatientInputs:
     "Every input of one patient's analysis, read and checked."
@@ -132,7 +133,7 @@ def load_inputs(scans,                    # CT paths (or images) in time order: 
     elif any(l is None for l in labs): raise InputError(None, "give label maps for every scan, or for none")
     return PatientInputs(cts, names, sources, labs, lungs, lobe, models, info, dev)
 
-# %% ../nbs/16_pipeline.ipynb #373c7a08
+# %% ../nbs/16_pipeline.ipynb #86685a1c
 @contextmanager
 def stage(name:str, progress:bool=True, timing:dict|None=None):
     "Time a stage of the pipeline; print `name: N s` (on stdout, beside the summary) when `progress` is on and record it in `timing`."
@@ -142,7 +143,7 @@ def stage(name:str, progress:bool=True, timing:dict|None=None):
     if timing is not None: timing[name] = timing.get(name, 0.0) + secs
     if progress: print(f"  {name}: {secs:.1f} s", flush=True)
 
-# %% ../nbs/16_pipeline.ipynb #f86543df
+# %% ../nbs/16_pipeline.ipynb #bd0fd4b0
 def _is_dicom(s) -> bool:
     "Was this scan given as a DICOM series (a folder, or one .dcm file of it)?"
     if isinstance(s, sitk.Image): return False
@@ -236,7 +237,7 @@ def analyze_patient(scans,                        # CT paths (or images) in time
         write_folder_readme(out)
     return mj
 
-# %% ../nbs/16_pipeline.ipynb #43c64cc4
+# %% ../nbs/16_pipeline.ipynb #35b22416
 COHORT_CLASSES = tuple(LABEL_SHORT[l] for l in Label if l != Label.BG) + ("lesion",)   # as in progress.volume_change
 
 def cohort_rows(out_root, patients, failed:dict) -> list:
@@ -263,7 +264,7 @@ def study_patients(root) -> list:
     if not patients: raise InputError(root, "contains no patient folders")
     return patients
 
-# %% ../nbs/16_pipeline.ipynb #6ff742d1
+# %% ../nbs/16_pipeline.ipynb #76a42754
 def cohort_output(out, root) -> Path:
     "Create (or re-open) a cohort output folder: never inside or around the study, never a folder covid_longi did not write."
     o = check_output_location(out, [root])

@@ -18,7 +18,7 @@ from .io import source_of
 # %% ../nbs/05_preprocess.ipynb #dfb0b83f
 @dataclass
 class PreprocessConfig:
-    "Pre-processing settings (METHOD.md §1); defaults are the study's except where marked."
+    "Pre-processing settings (Kim, Goli et al. 2021); defaults are the study's except where marked."
     size: int = 300                          # cube side in voxels (study: 300, the median cropped size)
     margin_mm: float = 10.0                  # margin around the lungs' bounding box (our choice)
     hu_range: tuple = (-1024.0, 600.0)       # intensity clip (study)
