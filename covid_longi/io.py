@@ -9,7 +9,7 @@ __all__ = ['CT_SUFFIXES', 'READ', 'OURS', 'MEDSEG', 'MANIFEST', 'PARTIAL_MARK', 
            'map_labels', 'read_labels', 'read_mask', 'write_image', 'check_output_location', 'read_manifest',
            'remove_stale_partials', 'output_folder', 'write_dicom_series']
 
-# %% ../nbs/01_io.ipynb #7b213373
+# %% ../nbs/01_io.ipynb #72d9346f
 import gzip
 import io
 import json
@@ -31,7 +31,7 @@ import SimpleITK as sitk
 from . import __version__
 from .core import InputError, Label, grid_mismatch, to_array, like, default_mode
 
-# %% ../nbs/01_io.ipynb #28ec6050
+# %% ../nbs/01_io.ipynb #310396e4
 CT_SUFFIXES = (".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd")
 _READ_INPUTS: set = set()  # resolved paths read in this process; write_image refuses to overwrite them
 
@@ -90,7 +90,7 @@ def _squeeze(img:sitk.Image, path) -> sitk.Image:
         raise InputError(path, f"has a single slice (size {img.GetSize()}); a CT volume must be 3-D")
     return img
 
-# %% ../nbs/01_io.ipynb #7fb5d4e4
+# %% ../nbs/01_io.ipynb #6e075983
 def check_input_path(path,              # a file or folder given as input
                      folder_ok:bool=True # may it be a folder (a DICOM series)?
                     ) -> Path:
@@ -108,7 +108,7 @@ def check_input_path(path,              # a file or folder given as input
         raise InputError(path, "cannot be read (permission denied)")
     return path
 
-# %% ../nbs/01_io.ipynb #f1114c06
+# %% ../nbs/01_io.ipynb #78ce7313
 def _text_header(path:Path, nrrd:bool) -> dict:
     "Key/value lines of a NRRD (`key: value`) or MetaImage (`Key = Value`) header."
     head = {}
@@ -196,7 +196,7 @@ def check_header(path, config:ReadConfig=READ):
     check_directions(g.get("axes"), path, config)
     if g.get("nonfinite"): raise InputError(path, f"contains {g['nonfinite']} NaN or infinite values")
 
-# %% ../nbs/01_io.ipynb #7ad4ad80
+# %% ../nbs/01_io.ipynb #78fdb975
 def _read_file(path:Path) -> sitk.Image:
     "Read one image file with errors that name it."
     check_input_path(path, folder_ok=False)
@@ -213,7 +213,7 @@ def _read_file(path:Path) -> sitk.Image:
         raise InputError(path, f"cannot be read as a medical image: {_itk_reason(e)}") from None
     return img
 
-# %% ../nbs/01_io.ipynb #2abba7a2
+# %% ../nbs/01_io.ipynb #33512624
 def _dicom_tags(fn, *tags) -> list:
     "Header values (stripped strings, '' when absent) of one DICOM file."
     r = sitk.ImageFileReader(); r.SetFileName(str(fn))
@@ -285,7 +285,7 @@ def read_dicom(folder, series_uid:str|None=None) -> sitk.Image:
         if reader.HasMetaDataKey(0, tag): img.SetMetaData(f"covid_longi.{key}", reader.GetMetaData(0, tag).strip())
     return img
 
-# %% ../nbs/01_io.ipynb #24a0070e
+# %% ../nbs/01_io.ipynb #ced0f611
 def check_hu(image:sitk.Image, path=None, air_hu:float=-500.0, floor_hu:float=-3100.0):
     "Raise InputError unless `image` looks like a CT in Hounsfield units."
     a = to_array(image)
@@ -332,13 +332,15 @@ def read_ct(path,                       # a CT file (.nii, .nii.gz, .nrrd, .mha,
     if img.GetNumberOfComponentsPerPixel() != 1:
         raise InputError(path, f"has {img.GetNumberOfComponentsPerPixel()} values per voxel (colour or vector image), not a CT")
     check_spacing(img.GetSpacing(), path, config)
+    meta = {k: img.GetMetaData(k) for k in img.GetMetaDataKeys() if k.startswith("covid_longi.")}   # DICOM dates etc.
     img = sitk.Cast(img, sitk.sitkFloat32)
+    for k, v in meta.items(): img.SetMetaData(k, v)
     if check: check_hu(img, path)
     img.SetMetaData("covid_longi.source", str(path))
     _READ_INPUTS.add(str(path.resolve()))
     return img
 
-# %% ../nbs/01_io.ipynb #ea1d075d
+# %% ../nbs/01_io.ipynb #dd1710fd
 @dataclass(frozen=True)
 class LabelConvention:
     "How another segmentation's values map into covid_longi's label map."
@@ -416,7 +418,7 @@ def read_mask(path,                          # a binary mask file (non-zero = in
     _READ_INPUTS.add(str(path.resolve()))
     return m
 
-# %% ../nbs/01_io.ipynb #bd994e65
+# %% ../nbs/01_io.ipynb #78d3a5bc
 def _is_protected(dest:Path, protect) -> bool:
     dest = dest.resolve()
     for p in list(_READ_INPUTS) + [str(Path(p).resolve()) for p in protect]:
@@ -446,7 +448,7 @@ def write_image(image:sitk.Image,  # image to write
         shutil.rmtree(tmp, ignore_errors=True)
     return path
 
-# %% ../nbs/01_io.ipynb #0cfe3cee
+# %% ../nbs/01_io.ipynb #f8a0f9de
 MANIFEST = ".covid_longi.json"         # written last into every finished output folder
 PARTIAL_MARK = ".covid_longi.partial"  # marks a folder that covid_longi is still writing
 
@@ -553,7 +555,7 @@ class output_folder:
             shutil.rmtree(self.tmp, ignore_errors=True); raise
         return False
 
-# %% ../nbs/01_io.ipynb #ed4fefc8
+# %% ../nbs/01_io.ipynb #8bb52358
 def write_dicom_series(image:sitk.Image,        # a CT in HU
                        folder,                    # new folder to create (must not exist)
                        series_uid:str|None=None,  # SeriesInstanceUID (default: a fresh one)
