@@ -4,11 +4,13 @@
 
 # %% auto #0
 __all__ = ['SEMISYNTH_SCENARIOS', 'KERNELS', 'STAGES', 'LesionConfig', 'MotionConfig', 'AcquisitionConfig', 'AugmentConfig',
-           'SemiSynthConfig', 'augment_anatomy', 'SemiSynthPair', 'make_semisynthetic_pair']
+           'SemiSynthConfig', 'augment_anatomy', 'SemiSynthPair', 'make_semisynthetic_pair',
+           'make_semisynthetic_cohort']
 
 # %% ../nbs/03a_semisynth.ipynb #ss003
 import math
 from dataclasses import dataclass, field, asdict
+from typing import Iterator
 
 import numpy as np
 import SimpleITK as sitk
@@ -32,6 +34,7 @@ class LesionConfig:
     resolving_hu: tuple = (-720.0, -620.0) # resolving GGO is fainter (absorption stage, Pan 2020)
     cons_hu: tuple = (-60.0, 35.0)         # level of a consolidation, within cons_range_hu
     cons_range_hu: tuple = (-100.0, 60.0)  # consolidation hides the vessels (Hansell 2008; issue 16)
+    ggo_edge_mm: float = 4.0               # GGO fades out over this width: ill-defined margins (Hansell 2008)
     texture_hu: float = 25.0               # smooth within-lesion variation (standard deviation)
     lobule_mm: tuple = (7.0, 12.0)         # crazy paving: polygon size, that of secondary lobules (Rossi 2003)
     septum_mm: float = 1.5                 # thickness of a thickened interlobular septum (Rossi 2003)
@@ -306,20 +309,24 @@ class _Lesion:
             rn = np.where(win, rl, rn)
             if gradient: g = np.where(win, np.sqrt(((v / (s * r)[:, None]) ** 2).sum(0)) / np.maximum(rl, 1e-6), g)
         mod = 1 + self.irregularity * np.clip(_wave_sum(self.margin, p), -1.5, 1.5)
-        return (rn / mod, g / mod) if gradient else rn / mod
+        return (rn / mod, np.maximum(g / mod, 1e-6)) if gradient else rn / mod
 
-    def fractions(self, p, t, pv):
-        "Where this lesion is at time t among points p (3, N): (indices, lesion, consolidation, septum, bronchus fractions, texture)."
+    def fractions(self, p, t, pv, edge_mm=0.0):
+        """Where this lesion is at time t among points p (3, N): (indices, lesion, consolidation, septum, bronchus
+        fractions, texture, veil). The lesion fraction (labels) ramps over one voxel `pv`; the veil (HU) over `edge_mm`."""
         st = self.states[t]
         if st is None: return None
-        reach = self.reach(t) + pv
+        edge = max(pv, edge_mm)
+        reach = self.reach(t) + edge
         near = np.nonzero((np.abs(p - self.centre[:, None]) < reach).all(0))[0]
         if not len(near): return None
         q = p[:, near]
         rn, g = self.radius(q, t, gradient=True)
-        les = _ramp((rn - 1) / g, pv)                                  # signed distance ~ radius difference / gradient
-        keep = les > 0
-        near, q, rn, g, les = near[keep], q[:, keep], rn[keep], g[keep], les[keep]
+        sd = (rn - 1) / g                                              # signed distance ~ radius difference / gradient
+        veil = _ramp(sd, edge)
+        keep = veil > 0
+        near, q, rn, g, sd, veil = near[keep], q[:, keep], rn[keep], g[keep], sd[keep], veil[keep]
+        les = _ramp(sd, pv)
         cons = _ramp((rn - st["core"]) / g, pv) if st["core"] > 0 else np.zeros_like(les)
         sep = np.zeros_like(les)
         if st["paving"] > 0 and len(near):
@@ -331,7 +338,7 @@ class _Lesion:
         if st["core"] > 0:
             for a, b, r in self.bronchi:
                 bro = np.maximum(bro, np.clip(0.5 + (r - _seg_dist(q, a, b)) / pv, 0, 1) * min(1.0, 2 * r / pv) ** 2)  # a tube
-        return near, les, np.minimum(cons, les), sep, bro.astype(np.float32), _wave_sum(self.texture, q)
+        return near, les, np.minimum(cons, les), sep, bro.astype(np.float32), _wave_sum(self.texture, q), veil
 
 # %% ../nbs/03a_semisynth.ipynb #ss024
 # (t0 stage, t1 stage, size factor t1/t0) along the clinical course (Pan 2020; Bernheim 2020)
@@ -350,7 +357,8 @@ def _stage_state(stage, size, rng, L):
     "The appearance parameters of a lesion at one stage of its course."
     if stage is None or size <= 0: return None
     return dict(stage=stage, size=float(size),
-                ggo_hu=float(rng.uniform(*(L.resolving_hu if stage == "resolving" else L.ggo_hu))),
+                ggo_hu=float(rng.uniform(*(L.resolving_hu if stage == "resolving" else            # crazy paving: the denser
+                                           (np.mean(L.ggo_hu), L.ggo_hu[1]) if stage == "paving" else L.ggo_hu))),  # half (Pan 2020)
                 paving=float(rng.uniform(0.6, 1.0) if stage == "paving" else 0.0),
                 core=float(rng.uniform(0.45, 0.8) if stage == "cons" else 0.0),
                 cons_hu=float(rng.uniform(*L.cons_hu)))
@@ -509,6 +517,56 @@ class _Motion:
                     residual_max_mm=None)
 
 # %% ../nbs/03a_semisynth.ipynb #ss030
+def _compression(anat, eff, t, P, L):
+    """Where the lung tissue at pleural-frame points P (3, N) comes from when an effusion of time t pushes it away from
+    the wall: a 1-D compression along the pleura's normal of the band `compression_mm` next to the fluid, conserving
+    mass (density ratio = d(source depth)/d(depth), unbounded at the fluid: passive atelectasis). Returns (source, ratio)."""
+    src, ratio = P.copy(), np.ones(P.shape[1], np.float32)
+    side = anat.at(anat.side, P, order=0, mode="constant")
+    for s, taus in eff.items():
+        if taus[t] <= 0: continue
+        sel = np.flatnonzero(side == s)
+        tau = taus[t] * _effusion_weight(anat, s, P[:, sel])
+        d = anat.at(anat.dist, P[:, sel], mode="constant")
+        zone = (tau > 0) & (d < tau + L.compression_mm)
+        sel, tau, d = sel[zone], tau[zone], d[zone]
+        n = np.stack([anat.at(anat.normal[k], P[:, sel]) for k in range(3)])
+        gam = L.compression_mm / (tau + L.compression_mm)
+        u = np.clip((d - tau) / L.compression_mm, 0, 1)
+        src[:, sel] = P[:, sel] - (d - (tau + L.compression_mm) * u ** gam) * n
+        ratio[sel] = np.where(u > 0, np.maximum(u, 1e-6) ** (gam - 1), 1.0)
+    return src, ratio
+
+def _decompression(anat, eff, t, R, L, iterations=3):
+    "The pleural-frame points whose tissue is the source point R (3, N): the inverse of `_compression` at time t."
+    Q = R.copy()
+    side = anat.at(anat.side, R, order=0, mode="constant")
+    for s, taus in eff.items():
+        if taus[t] <= 0: continue
+        sel = np.flatnonzero(side == s)
+        r = R[:, sel]; dr = anat.at(anat.dist, r, mode="constant"); q = r.copy()
+        for _ in range(iterations):           # tau and the normal vary slowly: a few fixed-point steps
+            tau = taus[t] * _effusion_weight(anat, s, q)
+            n = np.stack([anat.at(anat.normal[k], q) for k in range(3)])
+            top = tau + L.compression_mm
+            dq = np.where((tau > 0) & (dr < top), tau + L.compression_mm * np.clip(dr / top, 0, 1) ** (top / L.compression_mm), dr)
+            q = r + (dq - dr) * n
+        Q[:, sel] = q
+    return Q
+
+def _effusion_sd(anat, side, tau, q, pv):
+    "Signed distance (mm, negative inside) to the effusion's surface at points q: its level function over its gradient."
+    f = lambda x: anat.at(anat.dist, x, mode="constant") - tau * _effusion_weight(anat, side, x)
+    e = f(q)
+    near = np.flatnonzero(np.abs(e) < 2 * pv)              # the gradient matters only where the ramp is
+    if len(near):
+        h, g = 0.5 * pv, np.zeros((3, len(near)), np.float32)
+        for k in range(3):
+            dq = np.zeros((3, 1)); dq[k] = h
+            g[k] = (f(q[:, near] + dq) - f(q[:, near] - dq)) / (2 * h)
+        e[near] = e[near] / np.maximum(np.sqrt((g ** 2).sum(0)), 0.25)
+    return e
+
 @dataclass
 class _Scan:
     hu: np.ndarray; labels: np.ndarray; lesions: np.ndarray
@@ -520,18 +578,21 @@ def _render(anat, lesions, eff, t, q, L, pv, mfloat):
     hu = anat.at(anat.hu, Q, order=1, mode="nearest")
     lab = np.zeros(Q.shape[1], np.uint8); inst = np.zeros(Q.shape[1], np.uint16)
     ii = np.flatnonzero(lungf > 0)
-    P, lf, h = Q[:, ii], lungf[ii], hu[ii].copy()
+    P, lf = Q[:, ii], lungf[ii]
+    src, ratio = _compression(anat, eff, t, P, L)                           # the lung pushed away by fluid
+    h = anat.at(anat.hu, src, order=1, mode="nearest")
+    h = np.where(ratio > 1, np.minimum(-1000 + (h + 1000) * ratio, L.atelectasis_max_hu), h)
     les_all, cons_all = np.zeros(len(ii), np.float32), np.zeros(len(ii), np.float32)
     best = np.zeros(len(ii), np.float32); owner = np.zeros(len(ii), np.uint16)
     for les in lesions:
-        r = les.fractions(P, t, pv)
+        r = les.fractions(src, t, pv, L.ggo_edge_mm)
         if r is None: continue
-        j, fl, fc, fs, fb, tex = r
+        j, fl, fc, fs, fb, tex, fv = r         # (lesions are kept out of the compressed band: src = P there)
         st = les.states[t]
         x = h[j]                         # HU: lesions fill the lung's share of a voxel at the pleura, whatever lies next to it
         ggo = np.clip(st["ggo_hu"] + L.texture_hu * tex, *L.ggo_range_hu)
-        x = x + fl * np.maximum(0.0, ggo - x)                               # a veil: vessels stay visible
-        x = x + fl * st["paving"] * fs * np.maximum(0.0, L.septum_hu - x)    # thickened septa: crazy paving
+        x = x + fv * np.maximum(0.0, ggo - x)                               # a veil: vessels stay visible
+        x = x + fv * st["paving"] * fs * np.maximum(0.0, L.septum_hu - x)    # thickened septa: crazy paving
         cons = np.clip(st["cons_hu"] + L.texture_hu * tex, *L.cons_range_hu)
         x = x + fc * (cons - x)                                              # consolidation hides the vessels
         x = x + fc * fb * (L.bronchus_hu - x)                                # ... but not the air in its bronchi
@@ -544,8 +605,7 @@ def _render(anat, lesions, eff, t, q, L, pv, mfloat):
     for s, taus in eff.items():
         if taus[t] <= 0: continue
         sel = np.flatnonzero(side == s)
-        d = anat.at(anat.dist, P[:, sel], mode="constant")
-        eff_all[sel] = _ramp(d - taus[t] * _effusion_weight(anat, s, P[:, sel]), pv)
+        eff_all[sel] = _ramp(_effusion_sd(anat, s, taus[t], P[:, sel], pv), pv)
     if eff_all.any():
         fluid = np.mean(L.effusion_hu) + 0.25 * np.diff(L.effusion_hu)[0] * np.clip(_wave_sum(_EFF_WAVES, P), -2, 2)
         h = h + eff_all * (fluid - h)
@@ -658,16 +718,24 @@ def _make(ct, lung, scenario, seed, config, patient_id):
     lesions = _plan_lesions(anat, cfg.scenario, r_dis, L, eff, pv)
     motion = _Motion(anat, cfg.motion, r_mot)
     P = anat.p
-    Q1 = motion(P)                                                # t1 voxels -> t0 points: the true transform
+    Q1 = motion(P)                                                # t1 voxels -> t0's chest (pleural frame)
+    # ... and where their lung tissue lies at t0, when the effusion's push on the lung changed
+    T1 = Q1
+    if any(taus[0] != taus[1] for taus in eff.values()):
+        inl = anat.at(anat.m.astype(np.float32), Q1.reshape(3, -1), mode="constant") > 0
+        R = Q1.reshape(3, -1)[:, inl]
+        T1 = Q1.reshape(3, -1).copy()
+        T1[:, inl] = _decompression(anat, eff, 0, _compression(anat, eff, 1, R, L)[0], L)
+        T1 = T1.reshape(Q1.shape)
     mfloat = anat.m.astype(np.float32)
     scans = [_render(anat, lesions, eff, 0, P, L, pv, mfloat), _render(anat, lesions, eff, 1, Q1, L, pv, mfloat)]
-    on1 = _render(anat, lesions, eff, 0, Q1, L, pv, mfloat)      # t0's truth at the t1 voxels
+    on1 = _render(anat, lesions, eff, 0, T1, L, pv, mfloat)      # t0's truth at the t1 voxels
     cts, acq = [], []
     for s, r in zip(scans, (r_acq0, r_acq1)):
         if cfg.acquisition is None: a, info = np.clip(np.round(s.hu), -1024, 3071).astype(np.int16), {}
         else: a, info = _acquire(s.hu, anat, cfg.acquisition, r, s.labels > 0)
         cts.append(like(a, ct)); acq.append(info)
-    disp = Q1 - P
+    disp = T1 - P                                                 # the true transform: t1 point -> t0 point
     lung1 = scans[1].labels > 0
     mag = np.sqrt((disp ** 2).sum(0))[lung1]
     minfo = motion.info()
@@ -684,4 +752,23 @@ def _make(ct, lung, scenario, seed, config, patient_id):
                          cfg.scenario, seed, pid, motion=minfo, acquisition=acq,
                          effusion_mm={sname[s]: [float(v) for v in taus] for s, taus in eff.items()},
                          anatomy=anat_info, anatomy_transform=anat_tf), \
-           dict(anat=anat, lesions=lesions, eff=eff, motion=motion, pv=pv, scans=scans, on1=on1, config=cfg)
+           dict(anat=anat, lesions=lesions, eff=eff, motion=motion, pv=pv, scans=scans, on1=on1, config=cfg, chest1=Q1)
+
+
+def make_semisynthetic_cohort(anatomies:list,          # real chest CTs: images, paths, or (CT, lung mask) pairs
+                              n_pairs:int,             # pairs to make, cycling through the anatomies
+                              seed:int=0,              # cohort seed: pair i uses seed * 10007 + i
+                              scenarios=("progression", "recovery", "mixed", "stable"),  # drawn in turn
+                              config:SemiSynthConfig|None=None
+                             ) -> Iterator[SemiSynthPair]:
+    "Many semi-synthetic pairs from a few real anatomies (each pair its own augmented anatomy, disease, motion and scans)."
+    from covid_longi.io import read_ct
+    loaded = []
+    for a in anatomies:
+        ct, lung = a if isinstance(a, tuple) else (a, None)
+        ct = ct if isinstance(ct, sitk.Image) else read_ct(ct)
+        loaded.append((ct, *_check_inputs(ct, lung)[:1]))     # the lung field is found once per anatomy
+    for i in range(n_pairs):
+        ct, lung = loaded[i % len(loaded)]
+        yield make_semisynthetic_pair(ct, lung, scenarios[i % len(scenarios)], seed * 10007 + i, config,
+                                      patient_id=f"semisynth{seed:03d}-{i:03d}")
