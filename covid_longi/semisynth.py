@@ -71,6 +71,7 @@ class AcquisitionConfig:
     fov_fraction: tuple = (0.85, 1.1)      # circular reconstruction field of view, as a fraction of the in-plane extent
     table_probability: float = 0.5         # add a patient table under the back
     table_hu: float = 250.0                # a carbon-fibre table with foam core, as seen at CT
+    own_grid: bool = False                 # each scan on its own grid: slices slice_mm apart, field of view cut in-plane
 
 # smoothing (mm), sharpening (unsharp-mask amount), noise grain (mm), noise factor of each kernel
 KERNELS = {"smooth": (0.8, 0.0, 1.6, 0.7), "standard": (0.4, 0.0, 1.0, 1.0), "sharp": (0.0, 0.7, 0.5, 1.6)}
@@ -622,14 +623,37 @@ def _render(anat, lesions, eff, t, q, L, pv, mfloat):
 _EFF_WAVES = _waves(np.random.default_rng(12345), 6, (8.0, 20.0))   # fixed, gentle inhomogeneity of the fluid
 
 # %% ../nbs/03a_semisynth.ipynb #ss031
-def _acquire(hu, anat, cfg:AcquisitionConfig, rng, lung):
-    "Scan a clean HU volume: table, slice thickness, reconstruction kernel, noise, field of view; returns (int16, info)."
-    g = anat.g; sp = g.sp[::-1]                                         # numpy order (z, y, x)
-    hu = hu.astype(np.float32).copy()
-    info = dict(kernel=str(rng.choice(list(cfg.kernels))), slice_mm=float(rng.uniform(*cfg.slice_mm)),
+def _draw_acquisition(cfg:AcquisitionConfig, rng) -> dict:
+    "How one scan is acquired: kernel, slice thickness, noise, field of view, table."
+    return dict(kernel=str(rng.choice(list(cfg.kernels))), slice_mm=float(rng.uniform(*cfg.slice_mm)),
                 noise_hu=float(rng.uniform(*cfg.noise_hu)), fov_fraction=float(rng.uniform(*cfg.fov_fraction)),
                 table=bool(rng.random() < cfg.table_probability))
-    p = anat.p
+
+def _scan_grid(ct:sitk.Image, info:dict, lung_pts:np.ndarray) -> sitk.Image:
+    """The grid a scan is reconstructed on when `own_grid`: the input's orientation and in-plane spacing, slices
+    `slice_mm` apart (never finer than the input's), the in-plane field of view cut to `fov_fraction` of the
+    input's but keeping the lungs (`lung_pts`, mm) with a 10 mm margin."""
+    D = np.array(ct.GetDirection()).reshape(3, 3); sp = np.array(ct.GetSpacing()); n = np.array(ct.GetSize())
+    new_sp = sp.copy(); new_sp[2] = max(sp[2], info["slice_mm"])
+    c = np.array(ct.TransformContinuousIndexToPhysicalPoint(((n - 1) / 2).tolist()))
+    local = D.T @ (lung_pts - c[:, None])                                # lungs in the grid's own axes
+    lo, hi = local.min(1) - 10.0, local.max(1) + 10.0
+    centre_local = np.zeros(3); half = sp * (n - 1) / 2
+    for k in (0, 1):                                                     # in-plane: a smaller field of view around the lungs
+        want = max(info["fov_fraction"] * half[k], (hi[k] - lo[k]) / 2)
+        if want < half[k]:
+            half[k] = want
+            centre_local[k] = np.clip((lo[k] + hi[k]) / 2, -sp[k] * (n[k] - 1) / 2 + want, sp[k] * (n[k] - 1) / 2 - want)
+    size = np.floor(2 * half / new_sp).astype(int) + 1
+    g = sitk.Image([int(v) for v in size], sitk.sitkInt16)
+    g.SetSpacing(new_sp.tolist()); g.SetDirection(ct.GetDirection())
+    g.SetOrigin((c + D @ (centre_local - new_sp * (size - 1) / 2)).tolist())
+    return g
+
+def _acquire(hu, g:_Grid, p:np.ndarray, cfg:AcquisitionConfig, info:dict, rng, lung):
+    "Scan a clean HU volume on grid `g` (voxel centres `p`): table, slice profile, kernel, noise, field of view; returns int16."
+    sp = g.sp[::-1]                                                     # numpy order (z, y, x)
+    hu = hu.astype(np.float32).copy()
     if info["table"]:                                                  # a curved table under the patient's back (LPS +y)
         lab, k = ndi.label(hu > -500)
         if k:
@@ -657,7 +681,7 @@ def _acquire(hu, anat, cfg:AcquisitionConfig, rng, lung):
     r_fov = max(info["fov_fraction"] * min(ci * sp[2], cj * sp[1]), rr[lung].max() + 10.0 if lung.any() else 0.0)
     info["fov_radius_mm"] = float(r_fov)
     hu[rr > r_fov] = -1024.0
-    return np.clip(np.round(hu), -1024, 3071).astype(np.int16), info
+    return np.clip(np.round(hu), -1024, 3071).astype(np.int16)
 
 # %% ../nbs/03a_semisynth.ipynb #ss034
 @dataclass
@@ -678,15 +702,15 @@ def _fate(s0, s1):
     if s1["size"] < 0.95 * s0["size"]: return "shrink"
     return "stable"
 
-def _table(lesions, scans, vox_ml):
+def _table(lesions, scans, vox_ml:list):
     rows = []
     for les in lesions:
         r = dict(id=les.id, kind=les.kind, fate=_fate(*les.states),
                  stage_t0=les.states[0]["stage"] if les.states[0] else None, stage_t1=les.states[1]["stage"] if les.states[1] else None)
         for t, s in enumerate(scans):
             m = s.lesions == les.id
-            r[f"volume_ml_t{t}"] = float(m.sum() * vox_ml)
-            r[f"cons_ml_t{t}"] = float((m & (s.labels == Label.CONS)).sum() * vox_ml)
+            r[f"volume_ml_t{t}"] = float(m.sum() * vox_ml[t])
+            r[f"cons_ml_t{t}"] = float((m & (s.labels == Label.CONS)).sum() * vox_ml[t])
             r[f"mean_hu_t{t}"] = float(s.hu[m].mean()) if m.any() else None
         r["converted"] = r["fate"] == "convert"
         rows.append(r)
@@ -717,8 +741,12 @@ def _make(ct, lung, scenario, seed, config, patient_id):
     eff = _effusion_courses(cfg.scenario, anat, r_dis, L)
     lesions = _plan_lesions(anat, cfg.scenario, r_dis, L, eff, pv)
     motion = _Motion(anat, cfg.motion, r_mot)
-    P = anat.p
-    Q1 = motion(P)                                                # t1 voxels -> t0's chest (pleural frame)
+    acq = [_draw_acquisition(cfg.acquisition, r) if cfg.acquisition is not None else {} for r in (r_acq0, r_acq1)]
+    own = cfg.acquisition is not None and cfg.acquisition.own_grid
+    refs = [_scan_grid(ct, a, anat.p[:, anat.m]) if own else ct for a in acq]
+    grids = [_Grid(r) if own else anat.g for r in refs]
+    P0, P1 = [g.points() if own else anat.p for g in grids]
+    Q1 = motion(P1)                                               # t1 voxels -> t0's chest (pleural frame)
     # ... and where their lung tissue lies at t0, when the effusion's push on the lung changed
     T1 = Q1
     if any(taus[0] != taus[1] for taus in eff.values()):
@@ -728,14 +756,14 @@ def _make(ct, lung, scenario, seed, config, patient_id):
         T1[:, inl] = _decompression(anat, eff, 0, _compression(anat, eff, 1, R, L)[0], L)
         T1 = T1.reshape(Q1.shape)
     mfloat = anat.m.astype(np.float32)
-    scans = [_render(anat, lesions, eff, 0, P, L, pv, mfloat), _render(anat, lesions, eff, 1, Q1, L, pv, mfloat)]
+    scans = [_render(anat, lesions, eff, 0, P0, L, pv, mfloat), _render(anat, lesions, eff, 1, Q1, L, pv, mfloat)]
     on1 = _render(anat, lesions, eff, 0, T1, L, pv, mfloat)      # t0's truth at the t1 voxels
-    cts, acq = [], []
-    for s, r in zip(scans, (r_acq0, r_acq1)):
-        if cfg.acquisition is None: a, info = np.clip(np.round(s.hu), -1024, 3071).astype(np.int16), {}
-        else: a, info = _acquire(s.hu, anat, cfg.acquisition, r, s.labels > 0)
-        cts.append(like(a, ct)); acq.append(info)
-    disp = T1 - P                                                 # the true transform: t1 point -> t0 point
+    cts = []
+    for s, r, a, g, p, ref in zip(scans, (r_acq0, r_acq1), acq, grids, (P0, P1), refs):
+        if cfg.acquisition is None: arr = np.clip(np.round(s.hu), -1024, 3071).astype(np.int16)
+        else: arr = _acquire(s.hu, g, p, cfg.acquisition, a, r, s.labels > 0)
+        cts.append(like(arr, ref))
+    disp = T1 - P1                                                # the true transform: t1 point -> t0 point
     lung1 = scans[1].labels > 0
     mag = np.sqrt((disp ** 2).sum(0))[lung1]
     minfo = motion.info()
@@ -743,16 +771,16 @@ def _make(ct, lung, scenario, seed, config, patient_id):
                  mean_displacement_mm=float(mag.mean()) if lung1.any() else 0.0,
                  max_displacement_mm=float(mag.max()) if lung1.any() else 0.0)
     sname = {1: "right", 2: "left"}
-    lab = lambda a: like(a, ct, np.uint8)
+    lab = lambda a, t: like(a, refs[t], np.uint8)
     pid = patient_id or f"semisynth-{cfg.scenario}-{seed}"
-    return SemiSynthPair(cts[0], cts[1], lab(scans[0].labels), lab(scans[1].labels),
-                         lab(scans[0].labels > 0), lab(scans[1].labels > 0),
-                         like(scans[0].lesions, ct, np.uint16), like(scans[1].lesions, ct, np.uint16),
-                         _field_transform(disp, ct), lab(on1.labels), _table(lesions, scans, voxel_volume_ml(ct)),
+    return SemiSynthPair(cts[0], cts[1], lab(scans[0].labels, 0), lab(scans[1].labels, 1),
+                         lab(scans[0].labels > 0, 0), lab(scans[1].labels > 0, 1),
+                         like(scans[0].lesions, refs[0], np.uint16), like(scans[1].lesions, refs[1], np.uint16),
+                         _field_transform(disp, refs[1]), lab(on1.labels, 1), _table(lesions, scans, [voxel_volume_ml(r) for r in refs]),
                          cfg.scenario, seed, pid, motion=minfo, acquisition=acq,
                          effusion_mm={sname[s]: [float(v) for v in taus] for s, taus in eff.items()},
                          anatomy=anat_info, anatomy_transform=anat_tf), \
-           dict(anat=anat, lesions=lesions, eff=eff, motion=motion, pv=pv, scans=scans, on1=on1, config=cfg, chest1=Q1)
+           dict(anat=anat, lesions=lesions, eff=eff, motion=motion, pv=pv, scans=scans, on1=on1, config=cfg, chest1=Q1, grids=refs)
 
 
 def make_semisynthetic_cohort(anatomies:list,          # real chest CTs: images, paths, or (CT, lung mask) pairs
