@@ -716,6 +716,11 @@ def _table(lesions, scans, vox_ml:list):
         rows.append(r)
     return rows
 
+def _slab_offsets(slice_mm, native_mm):
+    "Offsets (mm) along the slice normal of the sub-slices that sample one slice `slice_mm` thick from `native_mm` anatomy."
+    k = int(np.ceil(slice_mm / native_mm - 1e-6))
+    return ((np.arange(k) + 0.5) / k - 0.5) * slice_mm if k > 1 else np.zeros(1)
+
 def make_semisynthetic_pair(ct:sitk.Image,                 # a real chest CT in HU (any grid orientation)
                             lung:sitk.Image|None=None,     # its lung field on the CT's grid (default: `segment_lungs`)
                             scenario:str|None=None,        # progression, recovery, mixed, stable or none (default: config's)
@@ -758,6 +763,13 @@ def _make(ct, lung, scenario, seed, config, patient_id):
     mfloat = anat.m.astype(np.float32)
     scans = [_render(anat, lesions, eff, 0, P0, L, pv, mfloat), _render(anat, lesions, eff, 1, Q1, L, pv, mfloat)]
     on1 = _render(anat, lesions, eff, 0, T1, L, pv, mfloat)      # t0's truth at the t1 voxels
+    if own:                                   # a thick slice images its whole slab: average sub-slices (labels: the centre)
+        for t, (g, P) in enumerate(((grids[0], P0), (grids[1], P1))):
+            offs = _slab_offsets(g.sp[2], anat.g.sp[2])
+            acq[t]["slab_samples"] = len(offs)
+            if len(offs) > 1:
+                pts = [P + o * g.D[:, 2][:, None, None, None] for o in offs]
+                scans[t].hu = np.mean([_render(anat, lesions, eff, t, q if t == 0 else motion(q), L, pv, mfloat).hu for q in pts], 0)
     cts = []
     for s, r, a, g, p, ref in zip(scans, (r_acq0, r_acq1), acq, grids, (P0, P1), refs):
         if cfg.acquisition is None: arr = np.clip(np.round(s.hu), -1024, 3071).astype(np.int16)
