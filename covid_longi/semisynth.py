@@ -690,7 +690,7 @@ class SemiSynthPair(PhantomPair):
     motion: dict = field(default_factory=dict)          # the drawn motion and its measured size in the lungs
     acquisition: list = field(default_factory=list)     # per time point: kernel, slice_mm, noise_hu, fov, table
     effusion_mm: dict = field(default_factory=dict)     # largest crescent thickness per side ("right", "left") at t0, t1
-    anatomy: dict = field(default_factory=dict)         # augmentation drawn (flip, scale, elastic) and the source's name
+    anatomy: dict = field(default_factory=dict)         # augmentation drawn: flipped, scale (per axis), elastic_max_mm
     anatomy_transform: sitk.Transform|None = None       # t0 point -> point of the input CT (None: not augmented)
 
 def _fate(s0, s1):
