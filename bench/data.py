@@ -10,14 +10,14 @@ bench/registration.py); pre-processing = crop, clip, normalise and resize of bot
 import argparse, resource, shutil, tempfile, time
 from pathlib import Path
 
-import numpy as np
+
 import SimpleITK as sitk
 import torch
 from torch.utils.data import DataLoader
 
 from covid_longi.phantom import make_longitudinal_pair
 from covid_longi.preprocess import PreprocessConfig, preprocess_pair
-from covid_longi.data import PairCache, CachedPair, SliceDataset
+from covid_longi.data import PairCache, SliceDataset
 
 
 def peak_gb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6

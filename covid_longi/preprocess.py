@@ -7,12 +7,12 @@ __all__ = ['PreprocessConfig', 'Crop', 'PreprocessRecord', 'crop_box', 'cube_gri
            'preprocess_pair', 'restore']
 
 # %% ../nbs/05_preprocess.ipynb #ff42af08
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, asdict
 
 import numpy as np
 import SimpleITK as sitk
 
-from .core import InputError, ConfigError, Label, N_CLASSES, to_array, like, grid_of, grid_mismatch, grid_image
+from .core import InputError, ConfigError, N_CLASSES, to_array, grid_of, grid_mismatch, grid_image
 from .io import source_of
 
 # %% ../nbs/05_preprocess.ipynb #dfb0b83f
