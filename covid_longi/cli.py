@@ -6,7 +6,7 @@
 __all__ = ['BATCH_LAYOUT', 'resolve_device', 'cmd_analyze', 'cmd_demo', 'cmd_batch', 'cmd_register', 'cmd_segment',
            'cmd_evaluate', 'cmd_train', 'cmd_experiments', 'build_parser', 'main']
 
-# %% ../nbs/17_cli.ipynb #9ac9feb1
+# %% ../nbs/17_cli.ipynb #7de39a6e
 import argparse
 import json
 import os
@@ -18,6 +18,7 @@ import traceback
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import SimpleITK as sitk
 import torch
 
@@ -30,6 +31,7 @@ from .infer import segment_pair
 from .weights import load_weights
 from .io import (MANIFEST, check_output_location, output_folder, read_ct, read_labels, read_manifest, read_mask,
                             write_image)
+from .model import VARIANTS
 from .metrics import dice_per_class, involvement_percent, iou, mean_se, mean_slice_iou, slice_detection
 from .pipeline import analyze_cohort, analyze_patient
 from .preprocess import PreprocessConfig
@@ -37,7 +39,7 @@ from .register import RegistrationConfig, register_pair
 from .train import TrainConfig, init_distributed, train_views
 from .viz import plot_jacobian, plot_registration_check
 
-# %% ../nbs/17_cli.ipynb #736f537d
+# %% ../nbs/17_cli.ipynb #3dd8684e
 def resolve_device(name:str|None) -> torch.device:
     "The torch device `--device` names (default: CUDA when available); ConfigError for an unknown or absent device."
     return default_device(name)
@@ -56,7 +58,7 @@ def _inputs(*groups) -> list:
         out += [p for p in (g if isinstance(g, (list, tuple)) else [g]) if p is not None]
     return out
 
-# %% ../nbs/17_cli.ipynb #e5bc6859
+# %% ../nbs/17_cli.ipynb #80e22f26
 def _print_summary(mj, out, secs):
     for p in mj["pairs"]:
         v = {r["structure"]: r for r in p["volumes"]}
@@ -112,7 +114,7 @@ def cmd_batch(args):
     if not args.quiet: print(f"{res['patients'] - len(res['failed'])} of {res['patients']} patients analysed; cohort table: {res['table']}")
     if res["failed"]: raise CovidLongiError(f"{len(res['failed'])} patient(s) failed: " + ", ".join(res["failed"]))
 
-# %% ../nbs/17_cli.ipynb #0dd12eb2
+# %% ../nbs/17_cli.ipynb #3033d34f
 def cmd_register(args):
     "Register MOVING (reference) onto FIXED (follow-up)."
     of = output_folder(args.out, _inputs(args.fixed, args.moving, args.fixed_mask, args.moving_mask), args.overwrite, " ".join(sys.argv))
@@ -159,6 +161,13 @@ def _check_json_out(out, inputs, overwrite) -> Path:
         if not overwrite: raise InputError(out, "--out already exists; pass --overwrite to replace it")
     return o
 
+def _finite(obj):
+    "NaN (e.g. the Dice of a class absent from both maps) as None, so that the JSON is strict: null, not NaN."
+    if isinstance(obj, dict): return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return [_finite(v) for v in obj]
+    if isinstance(obj, float) and not np.isfinite(obj): return None
+    return obj
+
 def cmd_evaluate(args):
     "Compare predicted label maps with ground truth: Dice and IoU per class, detection metrics; mean ± SE."
     if len(args.files) % 2: raise InputError(None, "give pairs of files: PRED TRUTH [PRED TRUTH ...]")
@@ -173,14 +182,14 @@ def cmd_evaluate(args):
                    **{f"slice_{k}": v for k, v in slice_detection(pa, ta).items()})
         rows.append(row)
     summary = {k: dict(zip(("mean", "se"), mean_se([r[k] for r in rows]))) for k in rows[0] if k.startswith(("dice_", "iou_", "mean_slice"))}
-    result = dict(written_by="covid_longi", version=covid_longi.__version__, cases=rows, summary=summary)
+    result = _finite(dict(written_by="covid_longi", version=covid_longi.__version__, cases=rows, summary=summary))
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         write_json(out, result)
     if not args.quiet:
-        for k, v in summary.items(): print(f"{k:<16} {v['mean']:.3f} ± {v['se']:.3f}")
+        for k, v in summary.items(): print(f"{k:<16} {v['mean']:.3f} ± {v['se']:.3f}" if np.isfinite(v["mean"]) else f"{k:<16} absent")
 
-# %% ../nbs/17_cli.ipynb #7a346fe2
+# %% ../nbs/17_cli.ipynb #2d34bd6c
 def _run_folder(out, inputs, overwrite:bool=False, resume:bool=True, command:str="") -> Path:
     "A folder a long run writes into directly (checkpoints): new, or one covid_longi made (replaced with `overwrite`, continued with `resume`)."
     o = check_output_location(out, inputs)
@@ -237,7 +246,7 @@ def cmd_experiments(args):
     print(txt)
     if out is not None: atomic_write(out / "tables.txt", lambda f: f.write(txt.encode()))
 
-# %% ../nbs/17_cli.ipynb #3a65ff14
+# %% ../nbs/17_cli.ipynb #ce989920
 BATCH_LAYOUT = """study folder layout (one folder per patient; time points ordered by the number in their name):
   study/
     patient01/
@@ -381,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", required=True, help="weights folder to write (an earlier run's folder is continued)")
     tr.add_argument("--split", help="JSON split by patient (default: random, --val of the patients)")
     tr.add_argument("--val", type=float, default=0.2, help="validation fraction of the patients (default: %(default)s)")
-    tr.add_argument("--variant", default="longitudinal", choices=["longitudinal", "static", "no_registration", "static_input"],
+    tr.add_argument("--variant", default="longitudinal", choices=list(VARIANTS),
                     help="network input variant (default: %(default)s)")
     tr.add_argument("--views", nargs="+", default=["axial", "coronal", "sagittal"], help="views to train (default: all three)")
     tr.add_argument("--cube", type=int, default=64, help="cube size (study: 300; default: %(default)s)")
@@ -400,7 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.set_defaults(func=cmd_train)
     return p
 
-# %% ../nbs/17_cli.ipynb #58d7181b
+# %% ../nbs/17_cli.ipynb #95c1f79e
 _INTERRUPTED = False
 
 def _on_sigint(signum, frame):
@@ -444,6 +453,6 @@ def main(argv=None):
         return 1
     return 0
 
-# %% ../nbs/17_cli.ipynb #dcc3a8e3
+# %% ../nbs/17_cli.ipynb #aafc3812
 #| eval: false
 if __name__ == "__main__": sys.exit(main())   # python -m covid_longi.cli (torchrun uses it)

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['VIEWS', 'CACHE_VERSION', 'ARRAYS', 'view_axes', 'nonempty_slices', 'cache_key', 'PairCache', 'CachedPair',
            'prepare_pair', 'one_hot', 'SliceDataset', 'make_split', 'save_split', 'load_split', 'Cohort',
-           'default_cache_dir', 'from_phantom_cohort', 'scan_folder', 'from_folder']
+           'default_cache_dir', 'from_phantom_cohort', 'scan_folder', 'study_patients', 'from_folder']
 
 # %% ../nbs/06_data.ipynb #f02b3bf3
 import hashlib
@@ -25,11 +25,12 @@ from tqdm.auto import tqdm
 
 import covid_longi
 from .core import InputError, ConfigError, N_CLASSES, default_mode
-from .io import read_ct, read_labels
+from .io import check_input_path, read_ct, read_labels
 from .lung import segment_lungs
 from .phantom import PhantomConfig, make_patient
-from .preprocess import PreprocessConfig, PreprocessRecord, preprocess_pair, to_cube
-from .register import RegistrationConfig, register_pair
+from . import pair
+from .preprocess import PreprocessConfig, PreprocessRecord, to_cube
+from .register import RegistrationConfig
 
 # %% ../nbs/06_data.ipynb #1969ba05
 VIEWS = ("axial", "coronal", "sagittal")  # the study's three 2-D networks, one per view
@@ -103,11 +104,10 @@ def prepare_pair(cache:PairCache, key:str, ct0, ct1, labels0=None, labels1=None,
     if key in cache: return cache.get(key)
     if lung0 is None: lung0 = sitk.Cast(labels0 > 0, sitk.sitkUInt8) if labels0 is not None else segment_lungs(ct0)
     if lung1 is None: lung1 = sitk.Cast(labels1 > 0, sitk.sitkUInt8) if labels1 is not None else segment_lungs(ct1)
-    reg = register_pair(ct1, ct0, lung1, lung0, registration)
-    ident = lambda img, interp, d: sitk.Resample(img, ct1, sitk.Transform(), interp, d)
-    ct0_reg, lung0_reg = reg.warp(ct0, "ct"), reg.warp(lung0, "labels")
+    ident = lambda img, interp, d: sitk.Resample(img, ct1, sitk.Transform(), interp, d)   # "without registration": same coordinates
     ct0_id, lung0_id = ident(ct0, sitk.sitkLinear, -1024.0), ident(lung0, sitk.sitkNearestNeighbor, 0)
-    pp = preprocess_pair(ct0_reg, ct1, lung0_reg, lung1, None, preprocess, extra_masks=(lung0_id,))
+    prep = pair.prepare_pair(ct0, ct1, lung0, lung1, registration, preprocess, extra_masks=(lung0_id,))
+    reg, pp = prep.registration, prep.cube
     arrays = dict(x0=pp.x0, x1=pp.x1, x0_noreg=to_cube(ct0_id, pp.record, "ct"))
     if labels0 is not None and labels1 is not None:
         arrays.update(y0=to_cube(reg.warp(labels0, "labels"), pp.record, "labels"), y1=to_cube(labels1, pp.record, "labels"),
@@ -237,16 +237,21 @@ def scan_folder(patient_dir) -> list:
     num = lambda s: int(re.sub(r"\D", "", s) or -1)
     return sorted(out, key=lambda t: (num(t["name"]), t["name"]))
 
+def study_patients(root) -> list:
+    "The patient folders under a study root (hidden folders skipped), sorted; InputError when there are none."
+    root = check_input_path(root)
+    if not root.is_dir(): raise InputError(root, "is not a folder of patient folders")
+    patients = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not patients: raise InputError(root, "contains no patient folders")
+    return patients
+
 def from_folder(root,                           # one folder per patient (layout above)
                 preprocess:PreprocessConfig=PreprocessConfig(),
                 registration:RegistrationConfig=RegistrationConfig(),
                 cache_dir=None, progress:bool=True) -> Cohort:
     "A cohort of the user's scans, registered, pre-processed and cached."
-    root = Path(root)
-    if not root.is_dir(): raise InputError(root, "is not a folder of patient folders")
     cache = PairCache(cache_dir or default_cache_dir())
-    patients = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if not patients: raise InputError(root, "contains no patient folders")
+    patients = study_patients(root)
     pairs = []
     for pdir in tqdm(patients, desc="patients", disable=not progress):
         tps = scan_folder(pdir)

@@ -19,12 +19,11 @@ from tqdm.auto import tqdm
 
 from .core import ConfigError, N_CLASSES, default_device
 from .data import VIEWS, view_axes, nonempty_slices
-from .lung import segment_lungs
 from .model import PairNet, autocast
-from .preprocess import PreprocessRecord, preprocess_pair, restore
-from .register import RegistrationConfig, RegistrationResult, register_pair
+from .pair import prepare_pair
+from .preprocess import PreprocessRecord, restore
+from .register import RegistrationConfig, RegistrationResult
 from .weights import ViewModels, load_weights
-from .train import train_views  # re-exported for cli.py until it imports covid_longi.train.train_views
 
 # %% ../nbs/10_infer.ipynb #6f825828
 @dataclass
@@ -121,14 +120,9 @@ def segment_pair(ct0:sitk.Image,                      # reference scan (t0)
     views = list(views or models.models)
     for v in views:
         if v not in models.models: raise ConfigError(f"no network for the {v} view in these weights ({list(models.models)})")
-    lung0 = lung0 if lung0 is not None else segment_lungs(ct0)
-    lung1 = lung1 if lung1 is not None else segment_lungs(ct1)
-    t["lungs"] = time.perf_counter() - t0; t0 = time.perf_counter()
-    reg = registration if isinstance(registration, RegistrationResult) else register_pair(ct1, ct0, lung1, lung0, registration)
-    ct0_reg, lung0_reg = reg.warp(ct0, "ct"), reg.warp(lung0, "labels")
-    t["registration"] = time.perf_counter() - t0; t0 = time.perf_counter()
-    pp = preprocess_pair(ct0_reg, ct1, lung0_reg, lung1, config=models.preprocess)
-    t["preprocess"] = time.perf_counter() - t0; t0 = time.perf_counter()
+    prep = prepare_pair(ct0, ct1, lung0, lung1, registration, models.preprocess)   # lung masks, registration, the cube
+    t.update(prep.timing); t0 = time.perf_counter()
+    reg, pp, ct0_reg, lung0, lung1 = prep.registration, prep.cube, prep.ct0_reg, prep.lung0, prep.lung1
     p1 = np.zeros((N_CLASSES,) + pp.x1.shape, np.float32); p0 = np.zeros_like(p1)
     bar = tqdm(total=sum(pp.x1.shape[view_axes(pp.record.cube["direction"])[v]] for v in views), desc="segmenting",
                unit="slice", disable=not progress)

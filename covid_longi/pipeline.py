@@ -4,10 +4,9 @@
 
 # %% auto #0
 __all__ = ['COHORT_CLASSES', 'PipelineConfig', 'check_field_of_view', 'check_lung_volume', 'PatientInputs', 'load_inputs',
-           'stage', 'analyze_patient', 'cohort_rows', 'study_patients', 'cohort_output', 'analyze_one',
-           'analyze_cohort']
+           'stage', 'analyze_patient', 'cohort_rows', 'cohort_output', 'analyze_one', 'analyze_cohort']
 
-# %% ../nbs/16_pipeline.ipynb #0c422560
+# %% ../nbs/16_pipeline.ipynb #d902bd75
 import hashlib
 import json
 import sys
@@ -22,7 +21,7 @@ from tqdm.auto import tqdm
 
 from .core import (LABEL_SHORT, CovidLongiError, InputError, Label, RegistrationError, atomic_write, default_device,
                               to_array, volume_ml)
-from .data import scan_folder
+from .data import scan_folder, study_patients
 from .infer import segment_pair
 from .weights import load_weights
 from .io import (MANIFEST, check_input_path, check_same_grid, check_output_location, output_folder, read_ct, read_labels, read_manifest,
@@ -38,7 +37,7 @@ from .report import PairResult, metrics_json, registration_rows, write_report
 from .viz import (plot_jacobian, plot_lesion_tracks, plot_pair_views, plot_progression, plot_registration_check,
                              plot_trajectory, plot_volumes)
 
-# %% ../nbs/16_pipeline.ipynb #a55d4622
+# %% ../nbs/16_pipeline.ipynb #3ea5b497
 @dataclass(frozen=True)
 class PipelineConfig:
     "Plausibility limits applied to every scan before and after its lungs are found."
@@ -69,7 +68,7 @@ def _fingerprint(img:sitk.Image) -> str:
     h.update(repr((img.GetSize(), np.round(img.GetSpacing(), 4), np.round(img.GetOrigin(), 3))).encode())
     return h.hexdigest()
 
-# %% ../nbs/16_pipeline.ipynb #cc2a292e
+# %% ../nbs/16_pipeline.ipynb #5f26b852
 @dataclass
 class PatientInputs:
     "Every input of one patient's analysis, read and checked."
@@ -133,7 +132,7 @@ def load_inputs(scans,                    # CT paths (or images) in time order: 
     elif any(l is None for l in labs): raise InputError(None, "give label maps for every scan, or for none")
     return PatientInputs(cts, names, sources, labs, lungs, lobe, models, info, dev)
 
-# %% ../nbs/16_pipeline.ipynb #86685a1c
+# %% ../nbs/16_pipeline.ipynb #a7d71821
 @contextmanager
 def stage(name:str, progress:bool=True, timing:dict|None=None):
     "Time a stage of the pipeline; print `name: N s` (on stdout, beside the summary) when `progress` is on and record it in `timing`."
@@ -143,7 +142,7 @@ def stage(name:str, progress:bool=True, timing:dict|None=None):
     if timing is not None: timing[name] = timing.get(name, 0.0) + secs
     if progress: print(f"  {name}: {secs:.1f} s", flush=True)
 
-# %% ../nbs/16_pipeline.ipynb #bd0fd4b0
+# %% ../nbs/16_pipeline.ipynb #0e47b2c7
 def _is_dicom(s) -> bool:
     "Was this scan given as a DICOM series (a folder, or one .dcm file of it)?"
     if isinstance(s, sitk.Image): return False
@@ -237,7 +236,7 @@ def analyze_patient(scans,                        # CT paths (or images) in time
         write_folder_readme(out)
     return mj
 
-# %% ../nbs/16_pipeline.ipynb #35b22416
+# %% ../nbs/16_pipeline.ipynb #7efd2afa
 COHORT_CLASSES = tuple(LABEL_SHORT[l] for l in Label if l != Label.BG) + ("lesion",)   # as in progress.volume_change
 
 def cohort_rows(out_root, patients, failed:dict) -> list:
@@ -256,15 +255,7 @@ def cohort_rows(out_root, patients, failed:dict) -> list:
             row.update(p["scores"]); rows.append(row)
     return rows
 
-def study_patients(root) -> list:
-    "The patient folders under a study root (hidden folders skipped), sorted."
-    root = check_input_path(root)
-    if not root.is_dir(): raise InputError(root, "is not a folder of patient folders")
-    patients = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if not patients: raise InputError(root, "contains no patient folders")
-    return patients
-
-# %% ../nbs/16_pipeline.ipynb #76a42754
+# %% ../nbs/16_pipeline.ipynb #b4a0fa95
 def cohort_output(out, root) -> Path:
     "Create (or re-open) a cohort output folder: never inside or around the study, never a folder covid_longi did not write."
     o = check_output_location(out, [root])
