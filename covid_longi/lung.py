@@ -6,7 +6,7 @@
 __all__ = ['IN_PLANE', 'RIGHT', 'LEFT', 'SIDE_NAMES', 'ZONES', 'LungConfig', 'orientation_of', 'to_lps', 'from_lps',
            'segment_lungs', 'split_lungs', 'lung_zones']
 
-# %% ../nbs/03_lung.ipynb #14f5ac6f
+# %% ../nbs/03_lung.ipynb #a357e0e4
 import warnings
 from dataclasses import dataclass
 
@@ -18,7 +18,7 @@ from scipy.spatial import ConvexHull
 from .core import InputError, to_array, like, voxel_volume_ml
 from .io import source_of
 
-# %% ../nbs/03_lung.ipynb #8d341ddd
+# %% ../nbs/03_lung.ipynb #7d718ba6
 @dataclass
 class LungConfig:
     "Parameters of `segment_lungs` (HU thresholds from the CT literature; sizes in mm and mL)."
@@ -61,7 +61,7 @@ def from_lps(image:sitk.Image, like_image:sitk.Image) -> sitk.Image:
     out.CopyInformation(like_image)
     return out
 
-# %% ../nbs/03_lung.ipynb #835a2a4f
+# %% ../nbs/03_lung.ipynb #7b71e56b
 def _dilate_mm(mask, r_mm, sp): return ndi.distance_transform_edt(~mask, sampling=sp) <= r_mm
 def _erode_mm(mask, r_mm, sp): return ndi.distance_transform_edt(mask, sampling=sp) > r_mm
 def _close_mm(mask, r_mm, sp): return _erode_mm(_dilate_mm(mask, r_mm, sp), r_mm, sp) | mask
@@ -116,15 +116,16 @@ def _two_lungs(cand, sp, max_erosions=8):
             return [big & (nearest == 1), big & (nearest == 2)]
     return [big]
 
-# %% ../nbs/03_lung.ipynb #0bf6725b
+# %% ../nbs/03_lung.ipynb #0515737a
 def _body(a, s, sp, cfg):
-    "Body mask of an LPS (z, y, x) HU array `a` (smoothed: `s`): largest dense component, table cut off, holes filled per slice."
+    "Body mask of an LPS (z, y, x) HU array `a` (smoothed: `s`): the patient's dense tissue without the table, holes filled per slice."
     dense = s > cfg.air_hu
-    core = _erode_mm(dense, cfg.table_mm, sp * IN_PLANE)        # thin structures (table, cables, sheets) vanish
-    lab, sizes = _components(core)
+    lab, sizes = _components(_erode_mm(dense, cfg.table_mm, sp * IN_PLANE))   # thin structures (table, cables) vanish
+    if len(sizes) < 2: lab, sizes = _components(dense)                          # a body thinner than that: take it whole
     if len(sizes) < 2: return np.zeros_like(dense)
-    core = lab == (np.argmax(sizes[1:]) + 1)
-    body = dense & _dilate_mm(core, cfg.table_mm + 1.5 * sp[1:].max(), sp * IN_PLANE)
+    core = lab == (np.argmax(sizes[1:]) + 1)                                    # the patient's core ...
+    dl, _ = ndi.label(dense)                                                    # ... and the dense tissue connected to it
+    ids = np.unique(dl[core]); body = np.isin(dl, ids[ids > 0])                 # (a table apart from the patient stays out)
     # where the image border cuts the patient (body or lung) the border closes the body; where it runs through air
     # outside the patient (a region with median below outside_air_hu) it does not
     lab, n = ndi.label(~body)
@@ -140,7 +141,7 @@ def _body(a, s, sp, cfg):
         if body[z].any(): out[z] = ndi.binary_fill_holes(frame[z])[2:-2, 2:-2]
     return out
 
-# %% ../nbs/03_lung.ipynb #a018f905
+# %% ../nbs/03_lung.ipynb #f9a68589
 def _remove_airways(cand, s, body, cfg, sp):
     "Trachea (grown from the top slice, seeded near the body's midline) and main bronchi (thin protrusions touching it)."
     zs = np.nonzero(cand.any((1, 2)))[0]
@@ -171,7 +172,7 @@ def _remove_airways(cand, s, body, cfg, sp):
     bronchi = np.isin(tl, ids)
     return cand & ~bronchi, airway | bronchi
 
-# %% ../nbs/03_lung.ipynb #d7a100c0
+# %% ../nbs/03_lung.ipynb #4aab65cc
 def _not_lung_side(lungs, shape, body):
     """Where dense tissue cannot be lung: on the mediastinal side of the lungs (row by row) and in front of the
     lungs' anterior border (heart and anterior mediastinum, column by column)."""
@@ -199,7 +200,7 @@ def _join_pieces(lungs, cand, sp, min_ml, vox_ml, join_mm):
     "Add to the nearest lung the air pieces that dense lesions cut off from it: pieces inside the lungs' closed envelope."
     both = np.logical_or.reduce(lungs)
     rl, rs = _components(cand & ~both)
-    if len(rs) < 2: return lungs
+    if not (rs[1:] * vox_ml >= min_ml).any(): return lungs
     env = _close_mm(both, join_mm, sp)
     _, ind = ndi.distance_transform_edt(~both, sampling=sp, return_indices=True)
     owner = np.zeros(both.shape, int)
@@ -212,7 +213,7 @@ def _join_pieces(lungs, cand, sp, min_ml, vox_ml, join_mm):
         lungs[k] = lungs[k] | piece
     return lungs
 
-# %% ../nbs/03_lung.ipynb #10d2d537
+# %% ../nbs/03_lung.ipynb #10dd0894
 def _lung_air(a, s, body, sp, config, name):
     "Air inside the body, of lung density, inside the rib cage, airways removed, limited to the chest's slices."
     vox_ml = float(np.prod(sp)) / 1000
@@ -242,7 +243,7 @@ def _lung_air(a, s, body, sp, config, name):
     ids = np.unique(lab[zs.min():zs.max() + 1])
     return np.isin(lab, ids[ids > 0]), cage
 
-# %% ../nbs/03_lung.ipynb #e33cfa46
+# %% ../nbs/03_lung.ipynb #eed2af23
 def _working_grid(img:sitk.Image, working_mm:float) -> sitk.Image:
     "`img` resampled (linearly) to a grid no finer than `working_mm`, or `img` itself when it already is."
     sp = np.array(img.GetSpacing())
@@ -336,7 +337,7 @@ def split_lungs(mask:sitk.Image # lung mask (non-zero = lung)
     out[near == right] = RIGHT; out[(near > 0) & (near != right)] = LEFT
     return from_lps(like(out, lps), mask)
 
-# %% ../nbs/03_lung.ipynb #7c245507
+# %% ../nbs/03_lung.ipynb #dd52c5fd
 ZONES = {1: "right upper third", 2: "right middle third", 3: "right lower third",
          4: "left upper third", 5: "left middle third", 6: "left lower third"}
 
