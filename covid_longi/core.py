@@ -22,7 +22,7 @@ import torch
 
 # %% ../nbs/00_core.ipynb #90012782
 class Label(IntEnum):
-    "The label map used everywhere in covid_longi (METHOD.md §1)."
+    "The label map used everywhere in covid_longi (Kim, Goli et al., 2021: four classes inside the lung field)."
     BG = 0     # background: outside the lung field
     HL = 1     # healthy lung
     GGO = 2    # ground-glass opacity

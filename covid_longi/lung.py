@@ -6,7 +6,7 @@
 __all__ = ['IN_PLANE', 'RIGHT', 'LEFT', 'SIDE_NAMES', 'ZONES', 'LungConfig', 'orientation_of', 'to_lps', 'from_lps',
            'segment_lungs', 'split_lungs', 'lung_zones']
 
-# %% ../nbs/03_lung.ipynb #a357e0e4
+# %% ../nbs/03_lung.ipynb #caef0d1f
 import warnings
 from dataclasses import dataclass
 
@@ -18,7 +18,7 @@ from scipy.spatial import ConvexHull
 from .core import InputError, to_array, like, voxel_volume_ml
 from .io import source_of
 
-# %% ../nbs/03_lung.ipynb #7d718ba6
+# %% ../nbs/03_lung.ipynb #ad52627b
 @dataclass
 class LungConfig:
     "Parameters of `segment_lungs` (HU thresholds from the CT literature; sizes in mm and mL)."
@@ -61,7 +61,7 @@ def from_lps(image:sitk.Image, like_image:sitk.Image) -> sitk.Image:
     out.CopyInformation(like_image)
     return out
 
-# %% ../nbs/03_lung.ipynb #7b71e56b
+# %% ../nbs/03_lung.ipynb #b8f0aaab
 def _dilate_mm(mask, r_mm, sp): return ndi.distance_transform_edt(~mask, sampling=sp) <= r_mm
 def _erode_mm(mask, r_mm, sp): return ndi.distance_transform_edt(mask, sampling=sp) > r_mm
 def _close_mm(mask, r_mm, sp): return _erode_mm(_dilate_mm(mask, r_mm, sp), r_mm, sp) | mask
@@ -116,7 +116,7 @@ def _two_lungs(cand, sp, max_erosions=8):
             return [big & (nearest == 1), big & (nearest == 2)]
     return [big]
 
-# %% ../nbs/03_lung.ipynb #0515737a
+# %% ../nbs/03_lung.ipynb #0539a0d7
 def _body(a, s, sp, cfg):
     "Body mask of an LPS (z, y, x) HU array `a` (smoothed: `s`): the patient's dense tissue without the table, holes filled per slice."
     dense = s > cfg.air_hu
@@ -141,7 +141,7 @@ def _body(a, s, sp, cfg):
         if body[z].any(): out[z] = ndi.binary_fill_holes(frame[z])[2:-2, 2:-2]
     return out
 
-# %% ../nbs/03_lung.ipynb #f9a68589
+# %% ../nbs/03_lung.ipynb #df11d510
 def _remove_airways(cand, s, body, cfg, sp):
     "Trachea (grown from the top slice, seeded near the body's midline) and main bronchi (thin protrusions touching it)."
     zs = np.nonzero(cand.any((1, 2)))[0]
@@ -172,7 +172,7 @@ def _remove_airways(cand, s, body, cfg, sp):
     bronchi = np.isin(tl, ids)
     return cand & ~bronchi, airway | bronchi
 
-# %% ../nbs/03_lung.ipynb #4aab65cc
+# %% ../nbs/03_lung.ipynb #4caf5dc5
 def _not_lung_side(lungs, shape, body):
     """Where dense tissue cannot be lung: on the mediastinal side of the lungs (row by row) and in front of the
     lungs' anterior border (heart and anterior mediastinum, column by column)."""
@@ -213,7 +213,7 @@ def _join_pieces(lungs, cand, sp, min_ml, vox_ml, join_mm):
         lungs[k] = lungs[k] | piece
     return lungs
 
-# %% ../nbs/03_lung.ipynb #10dd0894
+# %% ../nbs/03_lung.ipynb #d22f90cf
 def _lung_air(a, s, body, sp, config, name):
     "Air inside the body, of lung density, inside the rib cage, airways removed, limited to the chest's slices."
     vox_ml = float(np.prod(sp)) / 1000
@@ -243,7 +243,7 @@ def _lung_air(a, s, body, sp, config, name):
     ids = np.unique(lab[zs.min():zs.max() + 1])
     return np.isin(lab, ids[ids > 0]), cage
 
-# %% ../nbs/03_lung.ipynb #eed2af23
+# %% ../nbs/03_lung.ipynb #7b2134ee
 def _working_grid(img:sitk.Image, working_mm:float) -> sitk.Image:
     "`img` resampled (linearly) to a grid no finer than `working_mm`, or `img` itself when it already is."
     sp = np.array(img.GetSpacing())
@@ -337,7 +337,7 @@ def split_lungs(mask:sitk.Image # lung mask (non-zero = lung)
     out[near == right] = RIGHT; out[(near > 0) & (near != right)] = LEFT
     return from_lps(like(out, lps), mask)
 
-# %% ../nbs/03_lung.ipynb #dd52c5fd
+# %% ../nbs/03_lung.ipynb #dfa7f096
 ZONES = {1: "right upper third", 2: "right middle third", 3: "right lower third",
          4: "left upper third", 5: "left middle third", 6: "left lower third"}
 
