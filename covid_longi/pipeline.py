@@ -12,6 +12,7 @@ import json
 import sys
 import time
 from contextlib import contextmanager
+from warnings import catch_warnings, simplefilter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -174,7 +175,7 @@ def analyze_patient(scans,                        # CT paths (or images) in time
     images, names, src, lungs = inp.cts, inp.names, inp.sources, list(inp.lungs)
     dicom_source = [s if _is_dicom(s) else None for s in (scans if not isinstance(scans, PatientInputs) else inp.sources)]
     dates = {n: (scan_date(s) if d is not None else None) for n, s, d in zip(names, src, dicom_source)}
-    warnings = []
+    notes = []                                   # warnings for the report's first screen and metrics.json
     reg_cfg = RegistrationConfig()
     steps = list(range(len(images) - 1))
     results, per_scan_volumes = [], {}
@@ -183,7 +184,10 @@ def analyze_patient(scans,                        # CT paths (or images) in time
         with stage(f"lung masks {names[k]}, {names[k + 1]}", progress, timing):
             for j in (k, k + 1):
                 if lungs[j] is None:
-                    lungs[j] = segment_lungs(images[j]); check_lung_volume(lungs[j], src[j], config)
+                    with catch_warnings(record=True) as caught:      # e.g. a lung volume outside an adult's 2-9 L
+                        simplefilter("always"); lungs[j] = segment_lungs(images[j])
+                    notes += [f"{src[j]}: {w.message}" for w in caught if issubclass(w.category, UserWarning)]
+                    check_lung_volume(lungs[j], src[j], config)
         if inp.models is None:
             with stage("registration", progress, timing):
                 pp = prepare_pair(ct0, ct1, lungs[k], lungs[k + 1], reg_cfg)
@@ -213,7 +217,7 @@ def analyze_patient(scans,                        # CT paths (or images) in time
                 write_preview(ct_j, lab_j, pair_dir / f"preview_{names[j]}.png", title=names[j])
                 if dicom_source[j] is not None and dicom_formats and not (pair_dir / f"labels_{names[j]}.seg.dcm").exists():
                     try: write_dicom_seg(lab_j, dicom_source[j], pair_dir / f"labels_{names[j]}.seg.dcm")
-                    except InputError as e: warnings.append(f"no DICOM Segmentation for {names[j]}: {e}")
+                    except InputError as e: notes.append(f"no DICOM Segmentation for {names[j]}: {e}")
             rep.write_csv(pair_dir); write_csv(pair_dir / "registration.csv", registration_rows(reg.quality))
             figs = {f"{names[k]} and {names[k + 1]} with their labels, through the same anatomical point": plot_pair_views(
                         ct0, lab0, ct1, lab1, reg.transform, names=(names[k], names[k + 1])),
@@ -227,12 +231,12 @@ def analyze_patient(scans,                        # CT paths (or images) in time
     with stage("report", progress, timing):
         settings = dict(registration=asdict(reg_cfg), preprocess=(inp.models.meta["preprocess"] if inp.models else {}),
                         model=inp.model_info, regions="lobes" if inp.lobes is not None else "upper/middle/lower thirds of each lung")
-        mj = metrics_json(results, settings, root=out, dates=dates, warnings=warnings)
+        mj = metrics_json(results, settings, root=out, dates=dates, warnings=notes)
         mj["timing_s"] = {k: round(v, 2) for k, v in timing.items()}
         write_json(out / "metrics.json", mj)
         traj = plot_trajectory([per_scan_volumes[i] for i in range(len(images))], names) if len(images) > 2 else None
         write_report(out / "report.html", results, settings, patient=patient, trajectory_figure=traj, dates=dates,
-                     warnings=warnings, root=out)
+                     warnings=notes, root=out)
         write_folder_readme(out)
     return mj
 
