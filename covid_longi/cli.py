@@ -30,7 +30,7 @@ from .experiments import METHODS, format_tables, run_experiments
 from .infer import segment_pair
 from .weights import load_weights
 from .io import (MANIFEST, check_output_location, output_folder, read_ct, read_labels, read_manifest, read_mask,
-                            write_image)
+                            remove_active_partials, write_image)
 from .model import VARIANTS
 from .metrics import dice_per_class, involvement_percent, iou, mean_se, mean_slice_iou, slice_detection
 from .pipeline import analyze_cohort, analyze_patient
@@ -413,9 +413,12 @@ def build_parser() -> argparse.ArgumentParser:
 _INTERRUPTED = False
 
 def _on_sigint(signum, frame):
+    "Ctrl-C: remove this run's partial output and end at once, wherever the interrupt landed (inside ITK too)."
     global _INTERRUPTED
     _INTERRUPTED = True
-    raise KeyboardInterrupt
+    remove_active_partials()
+    print("covid-longi: interrupted", file=sys.stderr, flush=True)
+    os._exit(130)           # not an exception: raised inside a SimpleITK callback, ITK would print its traceback
 
 def _one_line(msg:str, limit:int=400) -> str:
     s = " ".join(str(msg).split())

@@ -7,7 +7,7 @@ __all__ = ['CT_SUFFIXES', 'READ', 'OURS', 'MEDSEG', 'MANIFEST', 'PARTIAL_MARK', 
            'header_geometry', 'check_spacing', 'check_directions', 'check_header', 'dicom_series', 'describe_series',
            'check_slice_positions', 'read_dicom', 'check_hu', 'read_ct', 'LabelConvention', 'check_same_grid',
            'map_labels', 'read_labels', 'read_mask', 'write_image', 'check_output_location', 'read_manifest',
-           'remove_stale_partials', 'output_folder', 'write_dicom_series']
+           'remove_active_partials', 'remove_stale_partials', 'output_folder', 'write_dicom_series']
 
 # %% ../nbs/01_io.ipynb #72d9346f
 import gzip
@@ -451,6 +451,7 @@ def write_image(image:sitk.Image,  # image to write
 # %% ../nbs/01_io.ipynb #f8a0f9de
 MANIFEST = ".covid_longi.json"         # written last into every finished output folder
 PARTIAL_MARK = ".covid_longi.partial"  # marks a folder that covid_longi is still writing
+_ACTIVE_PARTIALS: set = set()           # partial folders this process is writing now (removed by `remove_active_partials`)
 
 def _resolve(p) -> Path: return Path(p).expanduser().absolute().resolve()
 
@@ -493,6 +494,13 @@ def _pid_alive(pid:int) -> bool:
     except PermissionError: return True
     return True
 
+def remove_active_partials() -> list:
+    "Remove the partial folders this process is writing (for an interrupt that must end the process at once); returns them."
+    gone = sorted(_ACTIVE_PARTIALS)
+    for p in gone: shutil.rmtree(p, ignore_errors=True)
+    _ACTIVE_PARTIALS.clear()
+    return gone
+
 def remove_stale_partials(out) -> list:
     "Remove `.OUT.partial.*`/`.OUT.old.*` folders beside `out` that covid_longi left behind in a killed run; returns them."
     out = _resolve(out); removed = []
@@ -533,11 +541,12 @@ class output_folder:
     def __enter__(self) -> Path:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = self.out.parent / f".{self.out.name}.partial.{os.getpid()}.{uuid.uuid4().hex[:6]}"
-        self.tmp.mkdir(mode=0o700)
+        self.tmp.mkdir(mode=0o700); _ACTIVE_PARTIALS.add(self.tmp)
         (self.tmp / PARTIAL_MARK).write_text(str(os.getpid()))
         os.chmod(self.tmp, default_mode(folder=True))
         return self.tmp
     def __exit__(self, exc_type, exc, tb):
+        _ACTIVE_PARTIALS.discard(self.tmp)
         if exc_type is not None:
             shutil.rmtree(self.tmp, ignore_errors=True); return False
         try:
