@@ -10,6 +10,8 @@ against the phantom's true deformation), mask Dice after, folding (fraction of l
     python bench/registration.py                       # 128^3 at 2.5 mm and 256^3 at 1.25 mm
     python bench/registration.py --sizes 128 --seeds 0 1 2
     python bench/registration.py --grid-study          # TRE against the B-spline control-point spacing
+    python bench/registration.py --real-size           # a 512 x 512 x 300 chest at 0.7 x 0.7 x 1 mm: hybrid, mask, intensity, elastix
+    python bench/registration.py --real-size --no-elastix --methods hybrid
 
 Each method runs in its own process (fresh memory high-water mark). elastix gets the masks as float images;
 it runs with its default number of threads (itk-elastix crashed here when given number_of_threads).
@@ -40,16 +42,15 @@ def _tre_field(disp_zyx3, pair):
 
 
 def _jac_folding(disp_zyx3, pair):
-    from covid_longi.core import to_array
+    from covid_longi.register import jacobian_stats
     f = sitk.GetImageFromArray(disp_zyx3.astype(np.float64), isVector=True); f.CopyInformation(pair.ct1)
-    j = to_array(sitk.DisplacementFieldJacobianDeterminant(f))
-    return float((j[to_array(pair.lung1) > 0] <= 0).mean())
+    return jacobian_stats(sitk.DisplacementFieldTransform(f), pair.lung1)["folding_fraction"]   # Jacobian in physical space
 
 
 def run_ours(size, seed, q, grid_mm=None):
     from covid_longi.register import register_pair, RegistrationConfig, target_registration_error
     pair = _pair(size, seed)
-    cfg = RegistrationConfig() if grid_mm is None else RegistrationConfig(grid_spacing_mm=grid_mm)
+    cfg = RegistrationConfig() if grid_mm is None else RegistrationConfig(method="mask", grid_spacing_mm=grid_mm)
     t = time.perf_counter()
     res = register_pair(pair.ct1, pair.ct0, pair.lung1, pair.lung0, cfg)
     wall = time.perf_counter() - t
@@ -88,6 +89,94 @@ def run_elastix(size, seed, q):
     shutil.rmtree(work, ignore_errors=True)
 
 
+REAL_CT = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "real-ct", "chest_4dct_phase00_256.nii.gz")
+REAL_SIZE, REAL_SPACING = (512, 512, 300), (0.7, 0.7, 1.0)
+
+
+def make_real_size(work):
+    """A semi-synthetic pair (recovering lesions, known motion) on the real 4-D CT phase, resampled to 512 x 512 x 300 at
+    0.7 x 0.7 x 1 mm around the lungs' centre; written to `work`. Falls back to the phantom when ../shared is absent."""
+    import warnings
+    from covid_longi.core import to_array
+    if os.path.exists(REAL_CT):
+        from covid_longi.io import read_ct
+        from covid_longi.semisynth import make_semisynthetic_pair
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pair = make_semisynthetic_pair(read_ct(REAL_CT), scenario="recovery", seed=0)
+        source = "real 4-D CT phase, semi-synthetic recovery pair (seed 0)"
+    else:
+        pair = _pair(128, 1); source = "phantom 128^3 (../shared not found)"
+    # the big grid: centred on the follow-up lungs, same orientation
+    idx = np.argwhere(to_array(pair.lung1) > 0).mean(0)[::-1]
+    centre = np.array(pair.ct1.TransformContinuousIndexToPhysicalPoint(idx.tolist()))
+    d = np.array(pair.ct1.GetDirection()).reshape(3, 3)
+    origin = centre - d @ (np.array(REAL_SIZE) / 2 * np.array(REAL_SPACING))
+    big = lambda im, interp, default: sitk.Resample(im, REAL_SIZE, sitk.Transform(), interp, origin.tolist(), REAL_SPACING,
+                                                    pair.ct1.GetDirection(), default, im.GetPixelID())
+    for name, im, interp, default in (("ct0", pair.ct0, sitk.sitkLinear, -1024), ("ct1", pair.ct1, sitk.sitkLinear, -1024),
+                                      ("lung0", pair.lung0, sitk.sitkNearestNeighbor, 0), ("lung1", pair.lung1, sitk.sitkNearestNeighbor, 0)):
+        sitk.WriteImage(big(im, interp, default), os.path.join(work, name + ".nrrd"))
+    return pair.transform, source
+
+
+def run_real_size(work, method, q):
+    "Register the big pair with covid_longi (`method`), then warp the reference CT at full resolution; writes the transform."
+    from covid_longi.register import register_pair, RegistrationConfig
+    rd = lambda n: sitk.ReadImage(os.path.join(work, n + ".nrrd"))
+    ct0, ct1, lung0, lung1 = rd("ct0"), rd("ct1"), rd("lung0"), rd("lung1")
+    t = time.perf_counter()
+    res = register_pair(ct1, ct0, lung1, lung0, RegistrationConfig(method=method))
+    reg_s = time.perf_counter() - t
+    t = time.perf_counter(); res.warp(ct0, "ct"); warp_s = time.perf_counter() - t
+    sitk.WriteTransform(res.transform, os.path.join(work, f"{method}.tfm"))
+    q.put(dict(method=method, wall_s=reg_s, warp_s=warp_s, dice=res.quality["dice_after"], folding=res.quality["folding_fraction"],
+               peak_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6))
+
+
+def run_real_size_elastix(work, q):
+    import itk
+    os.chdir(work)                     # transformix writes deformationField.nii into the working directory
+    rd = lambda n: itk.imread(os.path.join(work, n + ".nrrd"), itk.F)
+    fixed, moving = rd("lung1"), rd("lung0")
+    params = itk.ParameterObject.New()
+    params.AddParameterMap(params.GetDefaultParameterMap("affine"))
+    params.AddParameterMap(params.GetDefaultParameterMap("bspline"))
+    t = time.perf_counter()
+    result, tparams = itk.elastix_registration_method(fixed, moving, parameter_object=params, log_to_console=False)
+    wall = time.perf_counter() - t
+    field = itk.transformix_deformation_field(moving, tparams)
+    f = sitk.GetImageFromArray(np.asarray(field).astype(np.float64), isVector=True)
+    f.SetSpacing(tuple(field.GetSpacing())); f.SetOrigin(tuple(field.GetOrigin()))
+    f.SetDirection(tuple(np.asarray(field.GetDirection()).ravel()))
+    sitk.WriteImage(f, os.path.join(work, "elastix_field.nii"))
+    q.put(dict(method="elastix (masks)", wall_s=wall, warp_s=float("nan"), dice=float("nan"), folding=float("nan"),
+               peak_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6))
+
+
+def real_size(methods, elastix):
+    from covid_longi.register import target_registration_error
+    work = tempfile.mkdtemp(prefix="covid_longi_bench_")       # everything written goes here, and is removed
+    try:
+        truth, source = make_real_size(work)
+        lung1 = sitk.ReadImage(os.path.join(work, "lung1.nrrd"))
+        print(f"real size: {REAL_SIZE} at {REAL_SPACING} mm, {source}; cores {os.cpu_count()}", flush=True)
+        none = target_registration_error(sitk.Transform(3, sitk.sitkIdentity), truth, lung1, 5000)
+        print(f"{'none':<16} TRE {none['mean']:5.2f} / {none['p95']:5.2f} mm", flush=True)
+        runs = [(run_real_size, (work, m)) for m in methods] + ([(run_real_size_elastix, (work,))] if elastix else [])
+        for fn, args in runs:
+            try: r = in_process(fn, *args)
+            except Exception as e: print(f"{args[-1] if len(args) > 1 else 'elastix'} failed: {e}", flush=True); continue
+            name = r["method"].split()[0] if r["method"].startswith("elastix") else r["method"]
+            est = (sitk.DisplacementFieldTransform(sitk.ReadImage(os.path.join(work, "elastix_field.nii"), sitk.sitkVectorFloat64))
+                   if name == "elastix" else sitk.ReadTransform(os.path.join(work, f"{name}.tfm")))
+            tre = target_registration_error(est, truth, lung1, 5000)
+            print(f"{r['method']:<16} register {r['wall_s']:6.1f} s  warp at full size {r['warp_s']:5.1f} s  peak {r['peak_gb']:.2f} GB  "
+                  f"TRE {tre['mean']:5.2f} / {tre['p95']:5.2f} mm  Dice {r['dice']:.3f}  folding {100 * r['folding']:.3f} %", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def in_process(fn, *args):
     q = mp.get_context("spawn").Queue()
     p = mp.get_context("spawn").Process(target=fn, args=(*args, q))
@@ -106,7 +195,11 @@ if __name__ == "__main__":
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
     ap.add_argument("--no-elastix", action="store_true")
     ap.add_argument("--grid-study", action="store_true", help="TRE of our method against the control-point spacing")
+    ap.add_argument("--real-size", action="store_true", help="a 512 x 512 x 300 chest at 0.7 x 0.7 x 1 mm")
+    ap.add_argument("--methods", nargs="+", default=["hybrid", "mask", "intensity"], help="--real-size: covid_longi methods to run")
     args = ap.parse_args()
+    if args.real_size:
+        real_size(args.methods, not args.no_elastix); raise SystemExit
     print(f"cores: {os.cpu_count()}  (phantom pairs span 320 mm; displacements up to 10 mm)")
     for size in args.sizes:
         for seed in args.seeds:
