@@ -333,7 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(r, device=False); series(r)
     r.add_argument("--fixed-mask", help="lung mask of FIXED (default: segmented)")
     r.add_argument("--moving-mask", help="lung mask of MOVING (default: segmented)")
-    r.add_argument("--method", default="mask", choices=["mask", "intensity", "none"], help="what drives the registration (default: %(default)s)")
+    r.add_argument("--method", default="hybrid", choices=["hybrid", "mask", "intensity", "none"],
+                   help="what drives the registration: hybrid (lung masks, then intensities away from lesions), mask (the study's), "
+                        "intensity, none (default: %(default)s)")
     r.add_argument("--allow-failed-registration", action="store_true", help="write the result even when it fails its checks")
     r.set_defaults(func=cmd_register)
 
