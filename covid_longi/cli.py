@@ -80,7 +80,8 @@ def cmd_analyze(args):
     t = time.time()
     with of as tmp:
         mj = analyze_patient(args.scans, tmp, labels, lungs, args.weights, device, args.size, args.lobes, _ext(args.format),
-                             args.allow_failed_registration, not args.quiet, patient=args.patient or "", series=args.series)
+                             args.allow_failed_registration, not args.quiet, patient=args.patient or "", series=args.series,
+                             registration=args.registration)
     if not args.quiet: _print_summary(mj, args.out, time.time() - t)
 
 def cmd_demo(args):
@@ -97,7 +98,7 @@ def cmd_demo(args):
         write_image(pair.labels0, inp / "truth_labels0.nii.gz"); write_image(pair.labels1, inp / "truth_labels1.nii.gz")
         mj = analyze_patient([inp / "ct0.nii.gz", inp / "ct1.nii.gz"], tmp, weights=args.weights, device=device,
                              progress=not args.quiet, patient=f"synthetic phantom ({args.scenario}, seed {args.seed})",
-                             truth=[pair.labels0, pair.labels1])
+                             truth=[pair.labels0, pair.labels1], registration=args.registration)
     if not args.quiet:
         _print_summary(mj, args.out, time.time() - t)
         ex = mj["pairs"][0]["extra"]
@@ -110,7 +111,8 @@ def cmd_batch(args):
     check_output_location(args.out, _inputs(args.root, args.weights))
     if args.workers is not None and args.workers < 1: raise ConfigError(f"--workers {args.workers}: give a positive number of workers")
     res = analyze_cohort(args.root, args.out, args.weights, device, args.use_labels, _ext(args.format), not args.quiet,
-                         command=" ".join(sys.argv), workers=args.workers, scheduler=args.scheduler)
+                         command=" ".join(sys.argv), workers=args.workers, scheduler=args.scheduler,
+                         registration=args.registration)
     if not args.quiet: print(f"{res['patients'] - len(res['failed'])} of {res['patients']} patients analysed; cohort table: {res['table']}")
     if res["failed"]: raise CovidLongiError(f"{len(res['failed'])} patient(s) failed: " + ", ".join(res["failed"]))
 
@@ -273,6 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
         if device: a.add_argument("--device", default=None, help="cpu, cuda or cuda:N (default: CUDA when available)")
         if fmt: a.add_argument("--format", default="nii.gz", choices=["nii.gz", "nii", "nrrd", "mha"], help="image output format (default: %(default)s)")
     def series(a): a.add_argument("--series", nargs="+", metavar="UID", help="DICOM SeriesInstanceUID to read where a folder holds several series")
+    def registration(a): a.add_argument("--registration", default="hybrid", choices=["hybrid", "mask", "intensity", "none"],
+                                        help="registration method: hybrid (lung masks, then intensities away from lesions), mask (the study's), "
+                                             "intensity, none (default: %(default)s)")
 
     d = sub.add_parser("demo", help="the main job on the bundled phantom", formatter_class=raw,
                        description="Make a synthetic longitudinal phantom pair, run the whole pipeline on it (lung masks, registration,\n"
@@ -285,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what the lesions do between the scans (default: %(default)s)")
     d.add_argument("--seed", type=int, default=4, help="phantom seed (default: %(default)s)")
     d.add_argument("--weights", default=None, help="weights folder (default: the shipped weights)")
-    common(d, out=False, fmt=False)
+    common(d, out=False, fmt=False); registration(d)
     d.set_defaults(func=cmd_demo)
 
     a = sub.add_parser("analyze", help="two or more scans of a patient -> labels, progression, report", formatter_class=raw,
@@ -296,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "  covid-longi analyze t0_dicom/ t1_dicom/ --series 1.2.840.1.1 1.2.840.1.2 --out p03   # folders with several series\n"
                               "  covid-longi analyze t0.nii.gz t1.nii.gz --labels0 l0.nii.gz --labels1 l1.nii.gz --out p04   # your own labels")
     a.add_argument("scans", nargs="+", help="CT files or DICOM folders, earliest first")
-    common(a); series(a)
+    common(a); series(a); registration(a)
     a.add_argument("--lung-mask0", help="lung mask of the first scan (instead of segmenting it)")
     a.add_argument("--lung-mask1", help="lung mask of the second scan")
     a.add_argument("--lung-masks", nargs="+", help="one lung mask per scan (instead of --lung-mask0/1)")
@@ -323,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--workers", type=int, default=None, help="analyse patients in parallel on a local Dask cluster of N worker processes")
     b.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="send one task per patient to an existing Dask cluster (e.g. tcp://head:8786); GPU workers: dask worker ... --resources GPU=1")
-    common(b, out=False)
+    common(b, out=False); registration(b)
     b.set_defaults(func=cmd_batch)
 
     r = sub.add_parser("register", help="register a reference scan onto a follow-up", formatter_class=raw,

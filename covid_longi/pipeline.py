@@ -166,6 +166,7 @@ def analyze_patient(scans,                        # CT paths (or images) in time
                     truth=None,                   # phantom ground-truth labels per scan: adds Dice against them
                     series=None,                  # DICOM series UID(s) for folders holding several
                     dicom_formats:bool=True,      # also write a DICOM Segmentation beside the labels of every DICOM input
+                    registration:str|RegistrationConfig="hybrid",  # a RegistrationConfig, or its method: hybrid, mask (the study's), intensity, none
                     config:PipelineConfig=PipelineConfig()) -> dict:
     "Analyse one patient's scans and write every output into `out_dir`; returns the metrics (as in metrics.json)."
     out = Path(out_dir); timing = {}
@@ -176,7 +177,7 @@ def analyze_patient(scans,                        # CT paths (or images) in time
     dicom_source = [s if _is_dicom(s) else None for s in (scans if not isinstance(scans, PatientInputs) else inp.sources)]
     dates = {n: (scan_date(s) if d is not None else None) for n, s, d in zip(names, src, dicom_source)}
     notes = []                                   # warnings for the report's first screen and metrics.json
-    reg_cfg = RegistrationConfig()
+    reg_cfg = registration if isinstance(registration, RegistrationConfig) else RegistrationConfig(method=registration)
     steps = list(range(len(images) - 1))
     results, per_scan_volumes = [], {}
     for k in steps:
@@ -275,7 +276,8 @@ def cohort_output(out, root) -> Path:
 def analyze_one(pdir,                         # one patient folder (layout: `data.scan_folder`)
                 dest,                         # its output folder (written atomically)
                 root,                         # the study root: outputs never go inside it
-                weights=None, device=None, use_labels:bool=False, ext:str=".nii.gz", command:str="") -> str|None:
+                weights=None, device=None, use_labels:bool=False, ext:str=".nii.gz", command:str="",
+                registration:str="hybrid") -> str|None:
     "Analyse one patient of a cohort (a task for the local loop or a Dask worker); returns None when done, else the error."
     pdir, dest = Path(pdir), Path(dest)
     if (dest / "metrics.json").exists(): return None       # finished before (a re-run, or a task Dask repeats after losing a worker)
@@ -285,7 +287,7 @@ def analyze_one(pdir,                         # one patient folder (layout: `dat
         lungs = [t["lung"] for t in tps] if all(t["lung"] for t in tps) else None
         with output_folder(dest, [root], overwrite=True, command=command) as tmp:
             analyze_patient([t["ct"] for t in tps], tmp, labels, lungs, weights, device, ext=ext, progress=False,
-                            names=[t["name"] for t in tps], patient=pdir.name)
+                            names=[t["name"] for t in tps], patient=pdir.name, registration=registration)
     except CovidLongiError as e: return str(e)
     return None
 
@@ -320,14 +322,16 @@ def analyze_cohort(root,                       # study root: one folder per pati
                    progress:bool=True,         # a progress bar over patients
                    command:str="",             # recorded in each patient's manifest
                    workers:int|None=None,      # run on a local Dask cluster of this many worker processes
-                   scheduler:str|None=None     # or on an existing Dask cluster at this address (tcp://host:8786)
+                   scheduler:str|None=None,    # or on an existing Dask cluster at this address (tcp://host:8786)
+                   registration:str="hybrid"   # registration method: hybrid, mask (the study's), intensity, none
                   ) -> dict:
     "Analyse every patient under `root` into `out`; failures are reported, finished patients skipped; writes cohort.csv."
     patients = study_patients(root)
     out = cohort_output(out, root)
     dev = None if device is None else str(default_device(device))
     todo = [p for p in patients if not (out / p.name / "metrics.json").exists()]     # finished in an earlier run: skipped
-    kw = dict(weights=None if weights is None else str(weights), device=dev, use_labels=use_labels, ext=ext, command=command)
+    kw = dict(weights=None if weights is None else str(weights), device=dev, use_labels=use_labels, ext=ext, command=command,
+              registration=registration)
     if workers or scheduler:
         gpu = (dev or str(default_device())).startswith("cuda")
         failed = _run_dask(todo, out, Path(root), kw, workers, scheduler, gpu, progress)
