@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['N_CLASSES', 'LESION_LABELS', 'LABEL_NAMES', 'LABEL_SHORT', 'LABEL_COLORS', 'PROGRESSION_COLORS', 'Label',
            'CovidLongiError', 'InputError', 'RegistrationError', 'ConfigError', 'RegistrationWarning', 'default_device',
-           'seed_everything', 'to_array', 'like', 'voxel_volume_ml', 'volume_ml', 'grid_of', 'grid_mismatch',
-           'same_grid', 'grid_image', 'default_mode', 'atomic_write']
+           'seed_everything', 'to_array', 'like', 'voxel_volume_ml', 'volume_ml', 'class_volumes_ml', 'grid_of',
+           'grid_mismatch', 'same_grid', 'grid_image', 'default_mode', 'atomic_write']
 
 # %% ../nbs/00_core.ipynb #dbc90ff4
 import os
@@ -130,6 +130,13 @@ def volume_ml(mask:sitk.Image|np.ndarray, # binary or label image (or array, wit
     a = to_array(mask) if isinstance(mask, sitk.Image) else np.asarray(mask)
     n = np.count_nonzero(a) if value is None else np.count_nonzero(a == value)
     return n * voxel_volume_ml(ref)
+
+def class_volumes_ml(labels:sitk.Image # a label map (values of `Label`)
+                    ) -> dict:
+    "Volume (mL) of each class of a label map, keyed by short class name (HL, GGO, CONS, PLEFF)."
+    counts = np.bincount(to_array(labels).ravel(), minlength=N_CLASSES); v = voxel_volume_ml(labels)
+    return {LABEL_SHORT[l]: float(counts[l] * v) for l in Label if l != Label.BG}
+
 
 # %% ../nbs/00_core.ipynb #e30aa1e6
 def grid_of(image:sitk.Image) -> dict:
