@@ -15,6 +15,7 @@ import signal
 import sys
 import time
 import traceback
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from .io import (MANIFEST, check_output_location, output_folder, read_ct, read_l
                             remove_active_partials, write_image)
 from .model import VARIANTS
 from .metrics import dice_per_class, involvement_percent, iou, mean_se, mean_slice_iou, slice_detection
+from .phantom import make_longitudinal_pair
 from .pipeline import analyze_cohort, analyze_patient
 from .preprocess import PreprocessConfig
 from .register import RegistrationConfig, register_pair
@@ -86,7 +88,6 @@ def cmd_analyze(args):
 
 def cmd_demo(args):
     "Make a phantom pair, write it as input files, and analyse it like a user's scans."
-    from covid_longi.phantom import make_longitudinal_pair
     device = resolve_device(args.device)
     of = output_folder(args.out, _inputs(args.weights), args.overwrite, " ".join(sys.argv))
     _announce(of, args.quiet)
@@ -433,7 +434,6 @@ def _one_line(msg:str, limit:int=400) -> str:
 
 def main(argv=None):
     "Entry point of the `covid-longi` console script: one clear line and a non-zero exit on bad input."
-    import warnings
     args = build_parser().parse_args(argv)
     if getattr(args, "quiet", False): os.environ["TQDM_DISABLE"] = "1"
     prog = f"covid-longi {args.command}"

@@ -10,6 +10,7 @@ __all__ = ['N_CLASSES', 'LESION_LABELS', 'LABEL_NAMES', 'LABEL_SHORT', 'LABEL_CO
 
 # %% ../nbs/00_core.ipynb #dbc90ff4
 import os
+import tempfile
 import random
 import warnings
 from dataclasses import dataclass
@@ -174,7 +175,6 @@ def default_mode(folder:bool=False) -> int:
 
 def atomic_write(path, write):
     "Write `path` through `write(binary_file)` into a temporary file beside it, then rename it into place."
-    import tempfile
     path = Path(path); fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f: write(f)

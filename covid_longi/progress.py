@@ -17,7 +17,8 @@ import SimpleITK as sitk
 from scipy import ndimage as ndi
 
 from .core import Label, LABEL_SHORT, LABEL_NAMES, N_CLASSES, InputError, ConfigError, to_array, like, voxel_volume_ml, grid_mismatch
-from .io import source_of
+from .io import LabelConvention, read_labels, source_of
+from .lung import ZONES, lung_zones
 from .outputs import plain, write_csv
 
 # %% ../nbs/11_progress.ipynb #19a82b3c
@@ -184,7 +185,6 @@ TOTALSEG_LOBE_FILES = {"lung_upper_lobe_left": "left upper lobe", "lung_lower_lo
 def read_lobes(path, names:dict=LOBES_LUNGMASK, reference:sitk.Image|None=None) -> tuple:
     """A lobe map: one label file with `names` (lungmask LTRCLobes by default, or LOBES_TOTALSEG), or a
     TotalSegmentator output folder of per-lobe masks. Returns (label image 1..5, {label: name})."""
-    from covid_longi.io import read_labels, LabelConvention
     path = Path(path)
     if path.is_dir():
         files = {n: path / f"{stem}.nii.gz" for stem, n in TOTALSEG_LOBE_FILES.items()}
@@ -290,7 +290,6 @@ def analyze_progression(labels0:sitk.Image,          # reference labels on the r
                         lobes=None,                  # (lobe map on the follow-up grid, names); default: zones
                         config:ProgressConfig=ProgressConfig(), **extra) -> ProgressionReport:
     "The full progression analysis of one pair."
-    from covid_longi.lung import lung_zones, ZONES
     a0, a1 = _check(labels0_reg, labels1)
     pm = to_array(progression_map(labels0_reg, labels1)); v = voxel_volume_ml(labels1)
     vols = volume_change(labels0, labels1, config)

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, asdict
 import numpy as np
 import SimpleITK as sitk
 
-from .core import InputError, ConfigError, RegistrationWarning, RegistrationError, to_array, grid_of
+from .core import InputError, ConfigError, RegistrationWarning, RegistrationError, to_array, grid_of, grid_mismatch
 from .io import source_of
+from .lung import segment_lungs
 from .metrics import dice
 
 # %% ../nbs/04_register.ipynb #3b36dd84
@@ -100,9 +101,8 @@ class RegistrationResult:
 # %% ../nbs/04_register.ipynb #76e2a7f1
 def _check_mask(mask, image, what, name):
     if mask.GetDimension() != 3: raise InputError(name, f"{what} is not 3-D")
-    same = (mask.GetSize() == image.GetSize() and np.allclose(mask.GetSpacing(), image.GetSpacing(), atol=1e-3)
-            and np.allclose(mask.GetOrigin(), image.GetOrigin(), atol=1e-2) and np.allclose(mask.GetDirection(), image.GetDirection(), atol=1e-4))
-    if not same: raise InputError(name, f"{what} is not on its CT's grid (size, spacing, origin or direction differ)")
+    why = grid_mismatch(image, mask, tol_mm=1e-2)   # the package's one grid check; 0.01 mm: NIfTI stores geometry in float32
+    if why: raise InputError(name, f"{what} is not on its CT's grid: {why}")
     m = sitk.Cast(mask > 0, sitk.sitkUInt8)
     if sitk.GetArrayViewFromImage(m).max() == 0: raise InputError(name, f"{what} is empty")
     return m
@@ -320,7 +320,6 @@ def register_pair(fixed_ct:sitk.Image,                 # follow-up scan (t1): it
     for img, nm in ((fixed_ct, fname), (moving_ct, mname)):
         if img.GetDimension() != 3: raise InputError(nm, f"is {img.GetDimension()}-D; registration needs 3-D scans")
     if fixed_mask is None or moving_mask is None:
-        from covid_longi.lung import segment_lungs
         fixed_mask = fixed_mask if fixed_mask is not None else segment_lungs(fixed_ct)
         moving_mask = moving_mask if moving_mask is not None else segment_lungs(moving_ct)
     fixed_mask = _check_mask(fixed_mask, fixed_ct, "the follow-up lung mask", source_of(fixed_mask) or fname)

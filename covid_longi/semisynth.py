@@ -18,6 +18,7 @@ from scipy import ndimage as ndi
 from scipy.spatial import cKDTree
 
 from .core import Label, InputError, ConfigError, like, to_array, voxel_volume_ml
+from .io import read_ct
 from .phantom import PhantomPair
 from .lung import segment_lungs
 
@@ -802,7 +803,6 @@ def make_semisynthetic_cohort(anatomies:list,          # real chest CTs: images,
                               config:SemiSynthConfig|None=None
                              ) -> Iterator[SemiSynthPair]:
     "Many semi-synthetic pairs from a few real anatomies (each pair its own augmented anatomy, disease, motion and scans)."
-    from covid_longi.io import read_ct
     loaded = []
     for a in anatomies:
         ct, lung = a if isinstance(a, tuple) else (a, None)

@@ -8,6 +8,8 @@ __all__ = ['VIEWS', 'orient_lps', 'EDGES', 'label_cmap', 'progression_cmap', 'wi
            'plot_lesion_tracks', 'plot_trajectory', 'Viewer']
 
 # %% ../nbs/14_viz.ipynb #537f2faa
+import io
+
 import numpy as np
 import SimpleITK as sitk
 import matplotlib
@@ -366,7 +368,6 @@ class Viewer:
 
     def update(self):
         "Redraw into the image widget."
-        import io
         buf = io.BytesIO(); self.render().savefig(buf, format="png", dpi=72)
         self.image.value = buf.getvalue()
 
