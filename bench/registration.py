@@ -60,6 +60,17 @@ def run_ours(size, seed, q, grid_mm=None):
                folding=res.quality["folding_fraction"], peak_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6))
 
 
+def _elastix(fixed, moving):
+    "elastix's default affine + B-spline parameter maps on two itk images: (transform parameters, seconds)."
+    import itk
+    params = itk.ParameterObject.New()
+    params.AddParameterMap(params.GetDefaultParameterMap("affine"))
+    params.AddParameterMap(params.GetDefaultParameterMap("bspline"))
+    t = time.perf_counter()
+    _, tparams = itk.elastix_registration_method(fixed, moving, parameter_object=params, log_to_console=False)
+    return tparams, time.perf_counter() - t
+
+
 def run_elastix(size, seed, q):
     import itk
     # transformix writes deformationField.nii into the working directory: work in a temporary one
@@ -73,12 +84,7 @@ def run_elastix(size, seed, q):
         im.SetDirection(itk.matrix_from_array(np.array(img.GetDirection()).reshape(3, 3)))
         return im
     fixed, moving = to_itk(pair.lung1), to_itk(pair.lung0)
-    params = itk.ParameterObject.New()
-    params.AddParameterMap(params.GetDefaultParameterMap("affine"))
-    params.AddParameterMap(params.GetDefaultParameterMap("bspline"))
-    t = time.perf_counter()
-    result, tparams = itk.elastix_registration_method(fixed, moving, parameter_object=params, log_to_console=False)
-    wall = time.perf_counter() - t
+    tparams, wall = _elastix(fixed, moving)
     field = np.asarray(itk.transformix_deformation_field(moving, tparams))
     warped = np.asarray(itk.transformix_filter(moving, tparams)) > 0.5
     m1 = to_array(pair.lung1) > 0
@@ -139,12 +145,7 @@ def run_real_size_elastix(work, q):
     os.chdir(work)                     # transformix writes deformationField.nii into the working directory
     rd = lambda n: itk.imread(os.path.join(work, n + ".nrrd"), itk.F)
     fixed, moving = rd("lung1"), rd("lung0")
-    params = itk.ParameterObject.New()
-    params.AddParameterMap(params.GetDefaultParameterMap("affine"))
-    params.AddParameterMap(params.GetDefaultParameterMap("bspline"))
-    t = time.perf_counter()
-    result, tparams = itk.elastix_registration_method(fixed, moving, parameter_object=params, log_to_console=False)
-    wall = time.perf_counter() - t
+    tparams, wall = _elastix(fixed, moving)
     field = itk.transformix_deformation_field(moving, tparams)
     f = sitk.GetImageFromArray(np.asarray(field).astype(np.float64), isVector=True)
     f.SetSpacing(tuple(field.GetSpacing())); f.SetOrigin(tuple(field.GetOrigin()))

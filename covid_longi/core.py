@@ -12,8 +12,6 @@ __all__ = ['N_CLASSES', 'LESION_LABELS', 'LABEL_NAMES', 'LABEL_SHORT', 'LABEL_CO
 import os
 import tempfile
 import random
-import warnings
-from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 

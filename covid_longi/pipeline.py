@@ -21,7 +21,7 @@ import SimpleITK as sitk
 from tqdm.auto import tqdm
 
 from .core import (LABEL_SHORT, CovidLongiError, InputError, Label, RegistrationError, atomic_write, default_device,
-                              to_array, volume_ml)
+                              volume_ml)
 from .data import scan_folder, study_patients
 from .infer import segment_pair
 from .weights import load_weights
@@ -120,8 +120,9 @@ def load_inputs(scans,                    # CT paths (or images) in time order: 
     labs = [given(l, im, n, read_labels, "label map") for l, im, n in zip(labels, cts, names)]
     lungs = [given(m, im, n, read_mask, "lung mask") for m, im, n in zip(lung_masks, cts, names)]
     lungs = [m if m is not None else (sitk.Cast(l > 0, sitk.sitkUInt8) if l is not None else None) for m, l in zip(lungs, labs)]
-    for m, src in zip(lungs, lung_masks):
-        if m is not None: check_lung_volume(m, src if src is not None and not isinstance(src, sitk.Image) else None, config)
+    for m, mask_src, lab_src, scan_src in zip(lungs, lung_masks, labels, sources):   # name the file the lungs came from
+        origin = next((str(p) for p in (mask_src, lab_src) if p is not None and not isinstance(p, sitk.Image)), f"the lungs given for {scan_src}")
+        if m is not None: check_lung_volume(m, origin, config)
     lobe = None
     if lobes is not None: lobe = lobes if isinstance(lobes, tuple) else read_lobes(check_input_path(lobes), reference=cts[-1])
     models, info = None, {}

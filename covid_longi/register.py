@@ -204,16 +204,29 @@ def lesion_exclusion(ct:sitk.Image,                    # CT in HU
     return sitk.Cast(sitk.BinaryDilate(blobs, r(config.exclude_margin_mm)), sitk.sitkUInt8)
 
 # %% ../nbs/04_register.ipynb #165a95ac
-def _method(cfg, fixed_f, moving_f, metric_mask, initial, stage, log):
-    "Run one registration stage of the mask/intensity methods; returns the optimised transform and records how it stopped."
+def _new_method(sampling, seed:int, metric_mask) -> tuple:
+    "A mean-squares registration with random sampling, an optional fixed mask and an iteration counter: (method, counter)."
     reg = sitk.ImageRegistrationMethod()
     reg.SetMetricAsMeanSquares()
     reg.SetMetricSamplingStrategy(reg.RANDOM)
-    reg.SetMetricSamplingPercentagePerLevel(list(cfg.sampling), cfg.seed)
+    reg.SetMetricSamplingPercentagePerLevel(list(sampling), seed)
     if metric_mask is not None: reg.SetMetricFixedMask(metric_mask)
     reg.SetInterpolator(sitk.sitkLinear)
     it = {"n": 0}
     reg.AddCommand(sitk.sitkIterationEvent, lambda: it.__setitem__("n", it["n"] + 1))
+    return reg, it
+
+def _execute(reg, it, fixed, moving, stage, log, **extra):
+    "Run `reg` and record in `log[stage]` how it stopped (iterations, final metric, stop condition, seconds)."
+    t = time.perf_counter()
+    out = reg.Execute(fixed, moving)
+    log[stage] = dict(iterations=it["n"], final_metric=float(reg.GetMetricValue()), **extra,
+                      stop_condition=reg.GetOptimizerStopConditionDescription(), seconds=time.perf_counter() - t)
+    return out
+
+def _method(cfg, fixed_f, moving_f, metric_mask, initial, stage, log):
+    "Run one registration stage of the mask/intensity methods; returns the optimised transform and records how it stopped."
+    reg, it = _new_method(cfg.sampling, cfg.seed, metric_mask)
     if stage == "affine":
         reg.SetOptimizerAsRegularStepGradientDescent(learningRate=2.0, minStep=0.01, numberOfIterations=cfg.affine_iterations,
                                                      gradientMagnitudeTolerance=1e-6)
@@ -229,33 +242,18 @@ def _method(cfg, fixed_f, moving_f, metric_mask, initial, stage, log):
         mesh = [max(1, int(round(sz * sp / cfg.grid_spacing_mm))) for sz, sp in zip(fixed_f.GetSize(), fixed_f.GetSpacing())]
         bs = sitk.BSplineTransformInitializer(fixed_f, mesh, order=3)
         reg.SetInitialTransformAsBSpline(bs, inPlace=True, scaleFactors=[2 ** k for k in range(len(cfg.shrink))])
-    t = time.perf_counter()
-    out = reg.Execute(fixed_f, moving_f)
-    log[stage] = dict(iterations=it["n"], final_metric=float(reg.GetMetricValue()),
-                      stop_condition=reg.GetOptimizerStopConditionDescription(), seconds=time.perf_counter() - t)
-    return out
+    return _execute(reg, it, fixed_f, moving_f, stage, log)
 
 def _intensity_pass(cfg, fixed_w, moving_w, metric_mask, grid_mm, stage, log):
     "One multi-resolution B-spline pass of the hybrid method: `moving_w` is already warped onto the fixed working grid."
-    reg = sitk.ImageRegistrationMethod()
-    reg.SetMetricAsMeanSquares()
-    reg.SetMetricSamplingStrategy(reg.RANDOM)
-    reg.SetMetricSamplingPercentagePerLevel(list(cfg.pass_sampling), cfg.seed)
-    reg.SetMetricFixedMask(metric_mask)
-    reg.SetInterpolator(sitk.sitkLinear)
-    it = {"n": 0}
-    reg.AddCommand(sitk.sitkIterationEvent, lambda: it.__setitem__("n", it["n"] + 1))
+    reg, it = _new_method(cfg.pass_sampling, cfg.seed, metric_mask)
     reg.SetOptimizerAsLBFGS2(solutionAccuracy=1e-5, numberOfIterations=cfg.pass_iterations, deltaConvergenceTolerance=1e-4)
     reg.SetShrinkFactorsPerLevel(list(cfg.pass_shrink)); reg.SetSmoothingSigmasPerLevel(list(cfg.pass_smooth_mm))
     reg.SmoothingSigmasAreSpecifiedInPhysicalUnitsOn()
     mesh = [max(1, int(round(sz * sp / grid_mm))) for sz, sp in zip(fixed_w.GetSize(), fixed_w.GetSpacing())]
     reg.SetInitialTransformAsBSpline(sitk.BSplineTransformInitializer(fixed_w, mesh, order=3), inPlace=True,
                                      scaleFactors=[2 ** k for k in range(len(cfg.pass_shrink))])
-    t = time.perf_counter()
-    out = reg.Execute(fixed_w, moving_w)
-    log[stage] = dict(iterations=it["n"], final_metric=float(reg.GetMetricValue()), control_grid_mm=grid_mm / 2 ** (len(cfg.pass_shrink) - 1),
-                      stop_condition=reg.GetOptimizerStopConditionDescription(), seconds=time.perf_counter() - t)
-    return out
+    return _execute(reg, it, fixed_w, moving_w, stage, log, control_grid_mm=grid_mm / 2 ** (len(cfg.pass_shrink) - 1))
 
 # %% ../nbs/04_register.ipynb #0c5a570d
 def _hybrid(cfg, fixed_ct, moving_ct, fixed_mask, moving_mask, initial, fixed_exclude, moving_exclude, log):

@@ -73,7 +73,10 @@ def load_weights(weights_dir=None,        # folder written by save_weights (defa
     "Load per-view `PairNet`s; checks format, architecture and tensor shapes. Never downloads anything."
     d = Path(weights_dir) if weights_dir is not None else packaged_weights()
     if not (d / "model.json").exists(): raise InputError(d, "is not a covid_longi weights folder (no model.json)")
-    meta = json.loads((d / "model.json").read_text())
+    try: meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e: raise InputError(d / "model.json", f"cannot be read as JSON ({e})") from None
+    missing = [k for k in ("format", "architecture", "in_channels", "views", "variant", "preprocess") if not isinstance(meta, dict) or k not in meta]
+    if missing: raise InputError(d / "model.json", f"is not a covid_longi weights description (missing {', '.join(missing)})")
     if meta.get("format") != WEIGHTS_FORMAT: raise InputError(d / "model.json", f"weights format {meta.get('format')} is not {WEIGHTS_FORMAT}")
     if meta.get("architecture") not in ARCHITECTURES: raise InputError(d / "model.json", f"unknown architecture {meta.get('architecture')!r}")
     device = default_device(device)
@@ -82,7 +85,7 @@ def load_weights(weights_dir=None,        # folder written by save_weights (defa
         f = d / f"{view}.pt"
         if not f.exists(): raise InputError(f, f"missing: no weights for the {view} view")
         try: sd = torch.load(f, map_location="cpu", weights_only=True)
-        except Exception as e: raise InputError(f, f"cannot be read as weights: {e}") from None
+        except Exception as e: raise InputError(f, f"cannot be read as weights: {(str(e).strip().splitlines() or [type(e).__name__])[0]}") from None
         backbone = ARCHITECTURES[meta["architecture"]](meta["in_channels"])
         try: backbone.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in sd.items()})
         except RuntimeError as e: raise InputError(f, f"does not fit {meta['architecture']} with {meta['in_channels']} input channels: {str(e)[:200]}") from None
