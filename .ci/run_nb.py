@@ -26,6 +26,7 @@ def main():
         for line in cell.source.splitlines():
             s = line.strip()
             if s.startswith("#|") and set(s[2:].split()) & skip: return True
+            if s.replace(" ", "") == "#|eval:false": return True      # as nbdev's test_nb: never run
         return False
 
     paths = [Path(f).absolute() for f in args.notebooks]
