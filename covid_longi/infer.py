@@ -120,7 +120,7 @@ def segment_pair(ct0:sitk.Image,                      # reference scan (t0)
     views = list(views or models.models)
     for v in views:
         if v not in models.models: raise ConfigError(f"no network for the {v} view in these weights ({list(models.models)})")
-    prep = prepare_pair(ct0, ct1, lung0, lung1, registration, models.preprocess)   # lung masks, registration, the cube
+    prep = prepare_pair(ct0, ct1, lung0, lung1, registration, models.preprocess, progress=progress)   # lung masks, registration, the cube
     t.update(prep.timing); t0 = time.perf_counter()
     reg, pp, ct0_reg, lung0, lung1 = prep.registration, prep.cube, prep.ct0_reg, prep.lung0, prep.lung1
     p1 = np.zeros((N_CLASSES,) + pp.x1.shape, np.float32); p0 = np.zeros_like(p1)

@@ -10,10 +10,11 @@ import time
 from dataclasses import dataclass, field
 
 import SimpleITK as sitk
+from tqdm.auto import tqdm
 
 from .lung import segment_lungs
 from .preprocess import PreprocessConfig, PreprocessedPair, preprocess_pair
-from .register import RegistrationConfig, RegistrationResult, register_pair
+from .register import RegistrationConfig, RegistrationResult, max_iterations, register_pair
 
 # %% ../nbs/05a_pair.ipynb #3a5729a4
 @dataclass
@@ -35,14 +36,23 @@ def prepare_pair(ct0:sitk.Image,                  # reference scan (t0), HU
                  lung1:sitk.Image|None=None,
                  registration:RegistrationConfig|RegistrationResult=RegistrationConfig(),  # settings, or a registration already done
                  preprocess:PreprocessConfig|None=None,  # also build the network's cube with these settings (None: don't)
-                 extra_masks=()                   # further masks (on t1's grid) whose extent the cube's crop must include
+                 extra_masks=(),                  # further masks (on t1's grid) whose extent the cube's crop must include
+                 progress:bool=False              # a progress bar over the registration's iterations (on stderr)
                 ) -> PreparedPair:
     "Lung masks, registration of t0 onto t1, and the registered pair on t1's grid (and in the cube)."
     t = {}; t0 = time.perf_counter()
     lung0 = lung0 if lung0 is not None else segment_lungs(ct0)
     lung1 = lung1 if lung1 is not None else segment_lungs(ct1)
     t["lungs"] = time.perf_counter() - t0; t0 = time.perf_counter()
-    reg = registration if isinstance(registration, RegistrationResult) else register_pair(ct1, ct0, lung1, lung0, registration)
+    if isinstance(registration, RegistrationResult): reg = registration
+    else:
+        with tqdm(total=max_iterations(registration), desc="registration", unit="it", disable=not progress, leave=False) as bar:
+            shown = []
+            def tick(stage):
+                if shown[-1:] != [stage]: shown.append(stage); bar.set_postfix_str(stage, refresh=False)
+                bar.update()
+            reg = register_pair(ct1, ct0, lung1, lung0, registration, on_iteration=tick)
+            bar.total = bar.n; bar.refresh()            # converged stages stop early: end the bar at 100 %
     ct0_reg, lung0_reg = reg.warp(ct0, "ct"), reg.warp(lung0, "labels")
     t["registration"] = time.perf_counter() - t0; t0 = time.perf_counter()
     cube = None

@@ -192,7 +192,7 @@ def analyze_patient(scans,                        # CT paths (or images) in time
                     check_lung_volume(lungs[j], src[j], config)
         if inp.models is None:
             with stage("registration", progress, timing):
-                pp = prepare_pair(ct0, ct1, lungs[k], lungs[k + 1], reg_cfg)
+                pp = prepare_pair(ct0, ct1, lungs[k], lungs[k + 1], reg_cfg, progress=progress)
             reg, ct0_reg = pp.registration, pp.ct0_reg
             lab0, lab1, lab0_reg = inp.labels[k], inp.labels[k + 1], reg.warp(inp.labels[k], "labels")
         else:

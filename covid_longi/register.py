@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['RegistrationConfig', 'RegistrationResult', 'mask_dice', 'grid_like', 'jacobian_determinant', 'jacobian_stats',
-           'lesion_exclusion', 'register_pair', 'target_registration_error', 'boundary_band']
+           'lesion_exclusion', 'register_pair', 'max_iterations', 'target_registration_error', 'boundary_band']
 
 # %% ../nbs/04_register.ipynb #9c31d606
 import time
@@ -32,7 +32,7 @@ class RegistrationConfig:
     grid_spacing_mm: float = 160.0        # "mask"/"intensity": B-spline control-point spacing at the coarsest level (halved at each level)
     shrink: tuple = (2, 1)                # working-grid shrink factor per level
     smooth_mm: tuple = (3.0, 0.0)         # Gaussian smoothing per level
-    iterations: int = 40                  # L-BFGS-B iterations per level
+    iterations: int = 40                  # L-BFGS-B iterations per level (SimpleITK's LBFGS2 runs this budget twice per level)
     sampling: tuple = (0.2, 0.04)         # fraction of the metric's voxels sampled at each iteration, per level
     # --- hybrid: intensity passes on comparable tissue only (values measured on semi-synthetic real-anatomy pairs, see below)
     mask_bspline: bool = True             # hybrid: the mask B-spline first — disease-blind, it keeps the field sane where lesions hide the vessels
@@ -42,7 +42,7 @@ class RegistrationConfig:
     pass_shrink: tuple = (2, 1)           # per pass: shrink factor per level
     pass_smooth_mm: tuple = (2.0, 0.0)    # per pass: Gaussian smoothing per level
     pass_sampling: tuple = (0.1, 0.05)    # per pass: fraction of the metric's voxels sampled per level
-    pass_iterations: int = 30             # L-BFGS-B iterations per level of a pass
+    pass_iterations: int = 30             # L-BFGS-B iterations per level of a pass (run twice, as `iterations`)
     dense_hu: float = -500.0              # denser than this in either scan: lesion or effusion (dense GGO, consolidation); healthy
                                           # parenchyma is -900..-700 HU, denser at expiration — faint GGO is caught by `change_hu`
     change_hu: float|None = 80.0          # after a pass, still this different (smoothed) over a blob: changed tissue, left out of the
@@ -216,15 +216,16 @@ def _new_method(sampling, seed:int, metric_mask) -> tuple:
     reg.AddCommand(sitk.sitkIterationEvent, lambda: it.__setitem__("n", it["n"] + 1))
     return reg, it
 
-def _execute(reg, it, fixed, moving, stage, log, **extra):
-    "Run `reg` and record in `log[stage]` how it stopped (iterations, final metric, stop condition, seconds)."
+def _execute(reg, it, fixed, moving, stage, log, on_iteration=None, **extra):
+    "Run `reg` (calling `on_iteration(stage)` at each iteration) and record in `log[stage]` how it stopped (iterations, final metric, stop condition, seconds)."
+    if on_iteration is not None: reg.AddCommand(sitk.sitkIterationEvent, lambda: on_iteration(stage))
     t = time.perf_counter()
     out = reg.Execute(fixed, moving)
     log[stage] = dict(iterations=it["n"], final_metric=float(reg.GetMetricValue()), **extra,
                       stop_condition=reg.GetOptimizerStopConditionDescription(), seconds=time.perf_counter() - t)
     return out
 
-def _method(cfg, fixed_f, moving_f, metric_mask, initial, stage, log):
+def _method(cfg, fixed_f, moving_f, metric_mask, initial, stage, log, on_iteration=None):
     "Run one registration stage of the mask/intensity methods; returns the optimised transform and records how it stopped."
     reg, it = _new_method(cfg.sampling, cfg.seed, metric_mask)
     if stage == "affine":
@@ -242,9 +243,9 @@ def _method(cfg, fixed_f, moving_f, metric_mask, initial, stage, log):
         mesh = [max(1, int(round(sz * sp / cfg.grid_spacing_mm))) for sz, sp in zip(fixed_f.GetSize(), fixed_f.GetSpacing())]
         bs = sitk.BSplineTransformInitializer(fixed_f, mesh, order=3)
         reg.SetInitialTransformAsBSpline(bs, inPlace=True, scaleFactors=[2 ** k for k in range(len(cfg.shrink))])
-    return _execute(reg, it, fixed_f, moving_f, stage, log)
+    return _execute(reg, it, fixed_f, moving_f, stage, log, on_iteration)
 
-def _intensity_pass(cfg, fixed_w, moving_w, metric_mask, grid_mm, stage, log):
+def _intensity_pass(cfg, fixed_w, moving_w, metric_mask, grid_mm, stage, log, on_iteration=None):
     "One multi-resolution B-spline pass of the hybrid method: `moving_w` is already warped onto the fixed working grid."
     reg, it = _new_method(cfg.pass_sampling, cfg.seed, metric_mask)
     reg.SetOptimizerAsLBFGS2(solutionAccuracy=1e-5, numberOfIterations=cfg.pass_iterations, deltaConvergenceTolerance=1e-4)
@@ -253,10 +254,10 @@ def _intensity_pass(cfg, fixed_w, moving_w, metric_mask, grid_mm, stage, log):
     mesh = [max(1, int(round(sz * sp / grid_mm))) for sz, sp in zip(fixed_w.GetSize(), fixed_w.GetSpacing())]
     reg.SetInitialTransformAsBSpline(sitk.BSplineTransformInitializer(fixed_w, mesh, order=3), inPlace=True,
                                      scaleFactors=[2 ** k for k in range(len(cfg.pass_shrink))])
-    return _execute(reg, it, fixed_w, moving_w, stage, log, control_grid_mm=grid_mm / 2 ** (len(cfg.pass_shrink) - 1))
+    return _execute(reg, it, fixed_w, moving_w, stage, log, on_iteration, control_grid_mm=grid_mm / 2 ** (len(cfg.pass_shrink) - 1))
 
 # %% ../nbs/04_register.ipynb #0c5a570d
-def _hybrid(cfg, fixed_ct, moving_ct, fixed_mask, moving_mask, initial, fixed_exclude, moving_exclude, log):
+def _hybrid(cfg, fixed_ct, moving_ct, fixed_mask, moving_mask, initial, fixed_exclude, moving_exclude, log, on_iteration=None):
     "Intensity passes after the mask-driven affine, on comparable tissue only; returns the list of B-spline transforms."
     ref = _working(fixed_mask, spacing_mm=cfg.intensity_mm, margin_mm=cfg.lung_margin_mm + 2 * cfg.intensity_mm)
     ref_m = _working(moving_mask, spacing_mm=cfg.intensity_mm, margin_mm=cfg.lung_margin_mm + 2 * cfg.intensity_mm)
@@ -283,7 +284,7 @@ def _hybrid(cfg, fixed_ct, moving_ct, fixed_mask, moving_mask, initial, fixed_ex
             changed = _changed(cfg, fixed_w, warped, lungs) if changed is None else changed | _changed(cfg, fixed_w, warped, lungs)
         mask = comparable_fixed * sitk.Resample(comparable_moving, ref, so_far, sitk.sitkNearestNeighbor, 1)
         mask = sitk.Cast(mask if changed is None else mask * (1 - changed), sitk.sitkUInt8)
-        chain.append(_intensity_pass(cfg, fixed_w, warped, mask, grid_mm, f"intensity pass {k + 1}", log))
+        chain.append(_intensity_pass(cfg, fixed_w, warped, mask, grid_mm, f"intensity pass {k + 1}", log, on_iteration))
     log["excluded"]["both_fraction"] = float(1 - sitk.GetArrayViewFromImage(mask)[inside].mean())
     return chain[len(initial):]
 
@@ -310,7 +311,8 @@ def register_pair(fixed_ct:sitk.Image,                 # follow-up scan (t1): it
                   config:RegistrationConfig=RegistrationConfig(),
                   fixed_exclude:sitk.Image|None=None,  # hybrid: lesion labels (> 0) of the follow-up the intensity term must ignore
                   moving_exclude:sitk.Image|None=None, # hybrid: lesion labels (> 0) of the reference
-                  landmarks:tuple|None=None            # (fixed points, moving points), (n, 3) mm each: landmark TRE in the checks
+                  landmarks:tuple|None=None,           # (fixed points, moving points), (n, 3) mm each: landmark TRE in the checks
+                  on_iteration=None                    # called with the stage's name at every optimiser iteration (progress bars)
                  ) -> RegistrationResult:
     "Register the reference scan onto the follow-up: transform (fixed -> moving points), warping and quality."
     t_start = time.perf_counter()
@@ -344,7 +346,7 @@ def register_pair(fixed_ct:sitk.Image,                 # follow-up scan (t1): it
         fm = sitk.Resample(sitk.Cast(fixed_mask, sitk.sitkUInt8), ref_f, sitk.Transform(), sitk.sitkNearestNeighbor, 0)
         mm = sitk.Resample(sitk.Cast(moving_mask, sitk.sitkUInt8), ref_m, sitk.Transform(), sitk.sitkNearestNeighbor, 0)
         init = sitk.CenteredTransformInitializer(fm, mm, sitk.AffineTransform(3), sitk.CenteredTransformInitializerFilter.MOMENTS)
-        affine = _method(cfg, fixed_f, moving_f, metric_mask, init, "affine", log) if cfg.affine else init
+        affine = _method(cfg, fixed_f, moving_f, metric_mask, init, "affine", log, on_iteration) if cfg.affine else init
         affine_dice = mask_dice(moved_mask(affine), fixed_qc)
         log["affine"] = {**log.get("affine", {}), "dice": affine_dice}
         if affine_dice < 0.5:
@@ -352,9 +354,9 @@ def register_pair(fixed_ct:sitk.Image,                 # follow-up scan (t1): it
                         "different patients or body regions?")
             transform = affine
         else:
-            bsplines = [_method(cfg, fixed_f, moving_f, metric_mask, affine, "bspline", log)] if cfg.method != "hybrid" or cfg.mask_bspline else []
+            bsplines = [_method(cfg, fixed_f, moving_f, metric_mask, affine, "bspline", log, on_iteration)] if cfg.method != "hybrid" or cfg.mask_bspline else []
             if cfg.method == "hybrid":
-                bsplines += _hybrid(cfg, fixed_ct, moving_ct, fixed_mask, moving_mask, [affine, *bsplines], fixed_exclude, moving_exclude, log)
+                bsplines += _hybrid(cfg, fixed_ct, moving_ct, fixed_mask, moving_mask, [affine, *bsplines], fixed_exclude, moving_exclude, log, on_iteration)
             transform = sitk.CompositeTransform([affine, *bsplines])   # the last is applied first: affine(b1(b2(x)))
             transform.FlattenTransform()          # one flat list of transforms: writable with sitk.WriteTransform
     dice_after = mask_dice(moved_mask(transform), fixed_qc)
@@ -369,6 +371,18 @@ def register_pair(fixed_ct:sitk.Image,                 # follow-up scan (t1): it
                    wall_time_s=time.perf_counter() - t_start, ok=not warn, warnings=warn)
     for w in warn: warnings.warn(f"{fname} <- {mname}: {w}", RegistrationWarning)
     return RegistrationResult(transform, grid_of(fixed_ct), quality, cfg)
+
+# %% ../nbs/04_register.ipynb #ba737ee4
+def max_iterations(config:RegistrationConfig) -> int:
+    "Upper bound on the optimiser iterations `register_pair` runs with `config` (the total of a progress bar)."
+    c = config
+    if c.method == "none": return 0
+    n = c.affine_iterations * len([2, 1][:len(c.sampling)]) if c.affine else 0
+    # SimpleITK's L-BFGS-B (LBFGS2) runs its iteration budget twice per level: with numberOfIterations=10 one level
+    # reports iterations 0-9, then 0-9 again with the metric still falling (measured), so its bound is 2 x iterations
+    if c.method != "hybrid" or c.mask_bspline: n += 2 * c.iterations * len(c.shrink)
+    if c.method == "hybrid": n += 2 * c.pass_iterations * len(c.pass_shrink) * len(c.pass_grid_mm)
+    return n
 
 # %% ../nbs/04_register.ipynb #d15fb51b
 def target_registration_error(estimated:sitk.Transform,  # fixed -> moving, as estimated
