@@ -72,14 +72,17 @@ def cmd_analyze(args):
     lungs = args.lung_masks or ([args.lung_mask0, args.lung_mask1] if args.lung_mask0 or args.lung_mask1 else None)
     if labels is not None and None in labels: raise InputError(None, "give label maps for every scan (--labels0 and --labels1)")
     if lungs is not None and None in lungs: raise InputError(None, "give lung masks for every scan (--lung-mask0 and --lung-mask1)")
+    images = [f for f in args.format if f != "dicom-seg"]
+    if len(images) > 1: raise ConfigError(f"--format {' '.join(args.format)}: give one image format (and dicom-seg if wanted)")
+    refs = None if args.dicom_reference is None else [None if r == "-" else r for r in args.dicom_reference]
     device = default_device(args.device)
-    of = output_folder(args.out, _inputs(args.scans, labels, lungs, args.lobes, args.weights), args.overwrite, " ".join(sys.argv))
+    of = output_folder(args.out, _inputs(args.scans, labels, lungs, args.lobes, args.weights, refs), args.overwrite, " ".join(sys.argv))
     _announce(of, args.quiet)
     t = time.time()
     with of as tmp:
-        mj = analyze_patient(args.scans, tmp, labels, lungs, args.weights, device, args.size, args.lobes, _ext(args.format),
+        mj = analyze_patient(args.scans, tmp, labels, lungs, args.weights, device, args.size, args.lobes, _ext(images[0] if images else "nii.gz"),
                              args.allow_failed_registration, not args.quiet, patient=args.patient or "", series=args.series,
-                             registration=args.registration)
+                             registration=args.registration, dicom_references=refs, require_dicom_seg="dicom-seg" in args.format)
     if not args.quiet: _print_summary(mj, args.out, time.time() - t)
 
 def cmd_demo(args):
@@ -301,9 +304,16 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="examples:\n  covid-longi analyze day0.nii.gz day9.nii.gz --out p01\n"
                               "  covid-longi analyze t0_dicom/ t1.nrrd t2.mha --out p02 --device cuda\n"
                               "  covid-longi analyze t0_dicom/ t1_dicom/ --series 1.2.840.1.1 1.2.840.1.2 --out p03   # folders with several series\n"
-                              "  covid-longi analyze t0.nii.gz t1.nii.gz --labels0 l0.nii.gz --labels1 l1.nii.gz --out p04   # your own labels")
+                              "  covid-longi analyze t0.nii.gz t1.nii.gz --labels0 l0.nii.gz --labels1 l1.nii.gz --out p04   # your own labels\n"
+                              "  covid-longi analyze t0.nii.gz t1.nii.gz --dicom-reference t0_dicom/ t1_dicom/ --format nii.gz dicom-seg --out p05")
     a.add_argument("scans", nargs="+", help="CT files or DICOM folders, earliest first")
-    common(a); series(a); registration(a)
+    common(a, fmt=False); series(a); registration(a)
+    a.add_argument("--format", nargs="+", default=["nii.gz"], choices=["nii.gz", "nii", "nrrd", "mha", "dicom-seg"], metavar="FORMAT",
+                   help="image output format: nii.gz (default), nii, nrrd or mha; add dicom-seg to require a DICOM Segmentation of "
+                        "every scan (one is written anyway for each DICOM input; a scan in another format needs --dicom-reference)")
+    a.add_argument("--dicom-reference", nargs="+", metavar="SERIES",
+                   help="one per scan, '-' for none: the DICOM series (folder or file) a scan in another format was converted from; "
+                        "its labels are then also written as a DICOM Segmentation referencing that series")
     a.add_argument("--lung-mask0", help="lung mask of the first scan (instead of segmenting it)")
     a.add_argument("--lung-mask1", help="lung mask of the second scan")
     a.add_argument("--lung-masks", nargs="+", help="one lung mask per scan (instead of --lung-mask0/1)")

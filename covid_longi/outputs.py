@@ -6,8 +6,8 @@
 __all__ = ['COLUMN_TITLES', 'DECIMALS', 'LABEL_TABLE', 'PROGRESSION_LABELS', 'PROGRESSION_TABLE', 'SEGMENT_CODES',
            'OUTPUT_DESCRIPTIONS', 'plain', 'dumps_strict', 'write_json', 'column_unit', 'column_title', 'round_value',
            'expand_row', 'write_csv', 'label_values', 'progression_label_image', 'slicer_color_table', 'itksnap_labels',
-           'write_label_tables', 'write_label_image', 'scan_date', 'write_dicom_seg', 'write_preview',
-           'write_folder_readme']
+           'write_label_tables', 'write_label_image', 'scan_date', 'lattice_mismatch', 'check_dicom_reference',
+           'write_dicom_seg', 'write_preview', 'write_folder_readme']
 
 # %% ../nbs/15a_outputs.ipynb #996bdbef
 import csv
@@ -247,13 +247,60 @@ def scan_date(path) -> datetime.date|None:
     return None
 
 # %% ../nbs/15a_outputs.ipynb #b2c61a22
-_LOCAL = "99COVIDLONGI"   # local coding scheme (DICOM PS3.16 8.2: private schemes start with 99)
-SEGMENT_CODES = {   # label value -> (category, type): SNOMED CT where pydicom's DICOM dictionary has the concept
-    int(Label.HL): (codes.SCT.AnatomicalStructure, codes.SCT.Lung),
-    int(Label.GGO): (codes.cid7150.MorphologicallyAbnormalStructure, hd.sr.CodedConcept("GGO", _LOCAL, "Ground-glass opacity")),
-    int(Label.CONS): (codes.cid7150.MorphologicallyAbnormalStructure, hd.sr.CodedConcept("CONS", _LOCAL, "Consolidation")),
-    int(Label.PLEFF): (codes.cid7150.MorphologicallyAbnormalStructure, codes.SCT.PleuralEffusion),
+SEGMENT_CODES = {   # label value -> (category, type), standard codes only
+    int(Label.HL): (codes.SCT.AnatomicalStructure, codes.SCT.Lung),                                    # SCT 39607008
+    int(Label.GGO): (codes.cid7150.MorphologicallyAbnormalStructure, codes.cid6104.GroundGlassOpacity),  # DCM 112120 (CID 6104)
+    int(Label.CONS): (codes.cid7150.MorphologicallyAbnormalStructure,
+                      hd.sr.CodedConcept("95436008", "SCT", "Lung consolidation")),                      # not in pydicom's dictionary
+    int(Label.PLEFF): (codes.cid7150.MorphologicallyAbnormalStructure, codes.SCT.PleuralEffusion),      # SCT 60046008
 }
+
+def lattice_mismatch(image:sitk.Image,      # e.g. a label map or a scan converted from DICOM
+                     reference:sitk.Image   # e.g. the grid of a DICOM series
+                    ) -> str|None:
+    "None when `image` holds exactly `reference`'s voxel centres (in any axis order or direction); else why not."
+    a = np.array(image.GetDirection()).reshape(3, 3) @ np.diag(image.GetSpacing())        # index step -> mm
+    r = np.array(reference.GetDirection()).reshape(3, 3) @ np.diag(reference.GetSpacing())
+    m = np.linalg.solve(a, r)                                                             # a step of reference's index, in image's
+    perm = np.round(m)
+    if not np.allclose(m, perm, atol=1e-3) or not (np.abs(perm).sum(0) == 1).all() or not (np.abs(perm).sum(1) == 1).all():
+        return f"spacing {np.round(image.GetSpacing(), 3).tolist()} mm vs {np.round(reference.GetSpacing(), 3).tolist()} mm along other axes"
+    start = np.linalg.solve(a, np.subtract(reference.GetOrigin(), image.GetOrigin()))    # reference's first voxel, in image's index
+    if not np.allclose(start, np.round(start), atol=1e-2):
+        return f"voxel centres offset by {np.round(start - np.round(start), 3).tolist()} voxels"
+    end = np.round(start) + perm @ (np.array(reference.GetSize()) - 1)
+    lo, hi = np.minimum(np.round(start), end), np.maximum(np.round(start), end)
+    if (lo != 0).any() or (hi != np.array(image.GetSize()) - 1).any():
+        return f"it covers voxels {lo.astype(int).tolist()}-{hi.astype(int).tolist()} of a {list(image.GetSize())} grid"
+    return None
+
+def _series_grid(files) -> sitk.Image:
+    "The grid of a DICOM series (slice order as read_ct uses)."
+    r = sitk.ImageSeriesReader(); r.SetFileNames(list(files))
+    return r.Execute()
+
+def _reference_series(source_dicom, name=None) -> tuple:
+    "Files and grid of the DICOM series a Segmentation references; refuses what cannot be referenced."
+    files = _dicom_files(source_dicom)
+    if not files: raise InputError(source_dicom, "holds no DICOM series to reference")
+    if "FrameOfReferenceUID" not in pydicom.dcmread(files[0], stop_before_pixels=True):
+        raise InputError(source_dicom, "has no Frame of Reference UID (0020,0052), which a DICOM Segmentation must reference")
+    return files, (sitk.ReadImage(files[0]) if len(files) == 1 else _series_grid(files))
+
+def check_dicom_reference(ct:sitk.Image,      # a scan not read from DICOM
+                          reference,          # the DICOM series it was converted from: folder or one of its files
+                          name=None,          # the scan's file, for the message
+                          max_hu:float=5.0    # mean |difference| allowed between their voxels (a conversion keeps HU exactly;
+                                              # another scan on the same grid differs by tens to hundreds of HU)
+                         ) -> None:
+    "Refuse, naming both, a DICOM reference that does not hold the scan's voxels (checked before any analysis)."
+    _, grid = _reference_series(reference)
+    why = grid_mismatch(ct, grid) and lattice_mismatch(ct, grid)
+    if not why:
+        same = sitk.Resample(grid, ct, sitk.Transform(), sitk.sitkNearestNeighbor, 0.0, sitk.sitkFloat32)   # coinciding centres
+        d = float(np.abs(to_array(same) - to_array(sitk.Cast(ct, sitk.sitkFloat32))).mean())
+        if d > max_hu: why = f"its voxels differ by {d:.0f} HU on average (a conversion keeps them within {max_hu:g} HU)"
+    if why: raise InputError(reference, f"is not the DICOM series {Path(name).name if name else 'the scan'} was made from: {why}")
 
 def write_dicom_seg(labels:sitk.Image,         # label map on the DICOM series' grid (values of `table`)
                     source_dicom,              # the DICOM series the labels were made on: its folder or one of its files
@@ -265,14 +312,12 @@ def write_dicom_seg(labels:sitk.Image,         # label map on the DICOM series' 
     path = Path(path)
     if source_dicom is None:
         raise InputError(path, "a DICOM Segmentation needs the DICOM series the labels were made on (no DICOM reference given)")
-    files = _dicom_files(source_dicom)
-    if not files: raise InputError(source_dicom, "holds no DICOM series to reference")
+    files, ref = _reference_series(source_dicom)
+    if grid_mismatch(labels, ref):
+        why = lattice_mismatch(labels, ref)
+        if why: raise InputError(source_dicom, f"the label map is not on this DICOM series' grid: {why}")
+        labels = sitk.Resample(labels, ref, sitk.Transform(), sitk.sitkNearestNeighbor, 0, labels.GetPixelID())  # same voxels, series order
     source = [pydicom.dcmread(f) for f in files]
-    if "FrameOfReferenceUID" not in source[0]:
-        raise InputError(source_dicom, "has no Frame of Reference UID (0020,0052), which a DICOM Segmentation must reference")
-    ref = sitk.ReadImage(files[0]) if len(files) == 1 else _series_grid(files)
-    why = grid_mismatch(labels, ref)
-    if why: raise InputError(source_dicom, f"the label map is not on this DICOM series' grid: {why}")
     a = to_array(labels).astype(np.uint8)
     present = sorted(set(np.unique(a).tolist()) - {0})
     unknown = sorted(set(present) - set(table))
@@ -293,11 +338,6 @@ def write_dicom_seg(labels:sitk.Image,         # label map on the DICOM series' 
                               device_serial_number="none", series_description=series_description)
     atomic_write(path, lambda f: seg.save_as(f))
     return path
-
-def _series_grid(files) -> sitk.Image:
-    "The grid of a DICOM series (header-level read through SimpleITK, slice order as read_ct uses)."
-    r = sitk.ImageSeriesReader(); r.SetFileNames(list(files))
-    return r.Execute()
 
 # %% ../nbs/15a_outputs.ipynb #f7032b4c
 def write_preview(ct:sitk.Image,                 # CT in HU

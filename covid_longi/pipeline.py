@@ -32,7 +32,7 @@ from .metrics import dice_per_class
 from .pair import prepare_pair
 from .progress import analyze_progression, class_volumes, progression_map, read_lobes
 from .register import RegistrationConfig
-from .outputs import (scan_date, write_csv, write_dicom_seg, write_folder_readme, write_json, write_label_image,
+from .outputs import (check_dicom_reference, scan_date, write_csv, write_dicom_seg, write_folder_readme, write_json, write_label_image,
                                  write_preview)
 from .report import PairResult, metrics_json, registration_rows, write_report
 from .viz import (plot_jacobian, plot_lesion_tracks, plot_pair_views, plot_progression, plot_registration_check,
@@ -167,6 +167,9 @@ def analyze_patient(scans,                        # CT paths (or images) in time
                     truth=None,                   # phantom ground-truth labels per scan: adds Dice against them
                     series=None,                  # DICOM series UID(s) for folders holding several
                     dicom_formats:bool=True,      # also write a DICOM Segmentation beside the labels of every DICOM input
+                    dicom_references=None,        # one per scan (None for none): the DICOM series a scan in another format was
+                                                  # converted from; its labels are then written as a DICOM Segmentation too
+                    require_dicom_seg:bool=False, # refuse, before any work, unless every scan has a DICOM source or reference
                     registration:str|RegistrationConfig="hybrid",  # a RegistrationConfig, or its method: hybrid, mask (the study's), intensity, none
                     config:PipelineConfig=PipelineConfig()) -> dict:
     "Analyse one patient's scans and write every output into `out_dir`; returns the metrics (as in metrics.json)."
@@ -176,6 +179,14 @@ def analyze_patient(scans,                        # CT paths (or images) in time
                                                                            names, series, cube_size, config)
     images, names, src, lungs = inp.cts, inp.names, inp.sources, list(inp.lungs)
     dicom_source = [s if _is_dicom(s) else None for s in (scans if not isinstance(scans, PatientInputs) else inp.sources)]
+    refs = _as_list(dicom_references, len(images), "DICOM references")
+    for j, ref in enumerate(refs):                # checked now: a wrong reference must not cost an analysis
+        if ref is None: continue
+        if dicom_source[j] is not None: raise InputError(ref, f"given as the DICOM reference of {src[j]}, which is a DICOM series itself")
+        check_dicom_reference(images[j], ref, src[j]); dicom_source[j] = ref
+    if require_dicom_seg and None in dicom_source:
+        raise InputError(src[dicom_source.index(None)], "is not a DICOM series: its DICOM Segmentation needs the series it was "
+                                                          "converted from (give it with --dicom-reference)")
     dates = {n: (scan_date(s) if d is not None else None) for n, s, d in zip(names, src, dicom_source)}
     notes = []                                   # warnings for the report's first screen and metrics.json
     reg_cfg = registration if isinstance(registration, RegistrationConfig) else RegistrationConfig(method=registration)
@@ -219,7 +230,9 @@ def analyze_patient(scans,                        # CT paths (or images) in time
                 write_preview(ct_j, lab_j, pair_dir / f"preview_{names[j]}.png", title=names[j])
                 if dicom_source[j] is not None and dicom_formats and not (pair_dir / f"labels_{names[j]}.seg.dcm").exists():
                     try: write_dicom_seg(lab_j, dicom_source[j], pair_dir / f"labels_{names[j]}.seg.dcm")
-                    except InputError as e: notes.append(f"no DICOM Segmentation for {names[j]}: {e}")
+                    except InputError as e:
+                        if require_dicom_seg or refs[j] is not None: raise      # asked for: no silent omission
+                        notes.append(f"no DICOM Segmentation for {names[j]}: {e}")
             rep.write_csv(pair_dir); write_csv(pair_dir / "registration.csv", registration_rows(reg.quality))
             figs = {f"{names[k]} and {names[k + 1]} with their labels, through the same anatomical point": plot_pair_views(
                         ct0, lab0, ct1, lab1, reg.transform, names=(names[k], names[k + 1])),
