@@ -11,6 +11,7 @@ with the plain fp32 batch-1 baseline, and the ratio of the package's default set
     python bench/inference.py --fold-check             # can batch norm be folded into the convolutions?
     python bench/inference.py --cpu-time --cubes 64 128   # fp32 vs bf16 in process CPU time, 1 thread (fair on a busy machine)
     python bench/inference.py --cubes 128 --compile --pair   # + torch.compile, + a real 3-view pair through predict_cube
+    python bench/inference.py --cubes 64 128 --onnx    # + ONNX Runtime (pip install onnxruntime; not a dependency)
 
 Settings: fp32 (baseline: backbone, batch 1, contiguous), the PairNet (one slice pair = both time points per
 call, as predict_cube runs it), larger batches, channels_last, bf16 autocast (CPU) or fp16 (CUDA), and with
@@ -74,8 +75,12 @@ ap.add_argument("--pair", action="store_true", help="also time predict_cube over
 ap.add_argument("--profile", action="store_true", help="per-op time of one forward pass at the first cube size")
 ap.add_argument("--fold-check", action="store_true", help="check whether batch norm folds exactly into the convolutions")
 ap.add_argument("--dice-check", action="store_true")
+ap.add_argument("--onnx", action="store_true", help="also ONNX Runtime (CPU provider, fp32), checked against torch fp32")
 ap.add_argument("--cpu-time", action="store_true", help="only: fp32 vs reduced precision per slice pair, in process CPU time on one thread")
 args = ap.parse_args()
+if args.onnx:   # optional: only this comparison needs it
+    import os, tempfile
+    import onnxruntime as ort
 device = torch.device(args.device)
 torch.manual_seed(0)
 model = fc_densenet57(2).eval().to(device)
@@ -122,6 +127,21 @@ for size in args.cubes:
                 (f"{low_name}, batch 8, channels_last", model, 8, low, True, False)]
     if device.type == "cuda": settings.append(("fp32, batch 32, channels_last", model, 32, None, True, False))
     if compiled is not None: settings.append(("fp32, batch 1, channels_last, compiled", compiled, 1, None, True, False))
+    if args.onnx and device.type == "cpu":
+        path = os.path.join(tempfile.mkdtemp(), "fc_densenet57.onnx")
+        torch.onnx.export(model, (torch.rand(1, 2, size, size),), path, dynamo=False, input_names=["x"], output_names=["y"],
+                          dynamic_axes={"x": {0: "batch"}}, opset_version=17)
+        so = ort.SessionOptions(); so.intra_op_num_threads = torch.get_num_threads()
+        sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+        xb = torch.rand(4, 2, size, size)
+        with torch.inference_mode(): ref = model(xb).numpy()
+        got = sess.run(None, {"x": xb.numpy()})[0]
+        print(f"  ONNX Runtime {ort.__version__} vs torch fp32: max |logit diff| {np.abs(got - ref).max():.1e}, "
+              f"argmax equal on {100 * (got.argmax(1) == ref.argmax(1)).mean():.3f} % of pixels")
+        for b in (1, 8):
+            xs = np.random.default_rng(0).random((b, 2, size, size), np.float32)
+            onnx_model = lambda x, xs=xs: sess.run(None, {"x": xs})       # `rate` feeds its own tensor: ignore it
+            settings.append((f"ONNX Runtime fp32, batch {b}", onnx_model, b, None, False, False))
     print(f"\ncube {size}: {gflop:.2f} GFLOP per slice; a full pair = 3 views x {size} slices x 2 directions = {6 * size} slices")
     base = default_rate = None
     for name, m, b, dt, cl, pair in settings:
