@@ -16,7 +16,7 @@ against the phantom's true deformation), mask Dice after, folding (fraction of l
 Each method runs in its own process (fresh memory high-water mark). elastix gets the masks as float images;
 it runs with its default number of threads (itk-elastix crashed here when given number_of_threads).
 """
-import argparse, multiprocessing as mp, os, resource, shutil, tempfile, time
+import argparse, multiprocessing as mp, os, queue, resource, shutil, tempfile, time
 
 import numpy as np
 import SimpleITK as sitk
@@ -186,9 +186,18 @@ def real_size(methods, elastix):
 
 
 def in_process(fn, *args):
-    q = mp.get_context("spawn").Queue()
-    p = mp.get_context("spawn").Process(target=fn, args=(*args, q))
-    p.start(); out = q.get(); p.join()
+    "`fn(*args, q)` in a fresh process; its result, or an error when the process dies without one (e.g. itk missing)."
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=fn, args=(*args, q))
+    p.start()
+    while True:
+        try: out = q.get(timeout=5); break
+        except queue.Empty:
+            if p.is_alive(): continue
+            try: out = q.get(timeout=1); break      # it may have put its result just before exiting
+            except queue.Empty: raise RuntimeError(f"{fn.__name__} died (exit code {p.exitcode}) without a result") from None
+    p.join()
     return out
 
 
