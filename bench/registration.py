@@ -16,7 +16,7 @@ against the phantom's true deformation), mask Dice after, folding (fraction of l
 Each method runs in its own process (fresh memory high-water mark). elastix gets the masks as float images;
 it runs with its default number of threads (itk-elastix crashed here when given number_of_threads).
 """
-import argparse, multiprocessing as mp, os, resource, shutil, tempfile, time
+import argparse, multiprocessing as mp, os, queue, resource, shutil, tempfile, time
 
 import numpy as np
 import SimpleITK as sitk
@@ -127,7 +127,8 @@ def make_real_size(work):
 
 
 def run_real_size(work, method, q):
-    "Register the big pair with covid_longi (`method`), then warp the reference CT at full resolution; writes the transform."
+    """Register the big pair with covid_longi (`method`), then warp the reference CT at full resolution (through the displacement
+    field `RegistrationResult.dense`); writes the exact transform."""
     from covid_longi.register import register_pair, RegistrationConfig
     rd = lambda n: sitk.ReadImage(os.path.join(work, n + ".nrrd"))
     ct0, ct1, lung0, lung1 = rd("ct0"), rd("ct1"), rd("lung0"), rd("lung1")
@@ -136,8 +137,10 @@ def run_real_size(work, method, q):
     reg_s = time.perf_counter() - t
     t = time.perf_counter(); res.warp(ct0, "ct"); warp_s = time.perf_counter() - t
     sitk.WriteTransform(res.transform, os.path.join(work, f"{method}.tfm"))
+    ru = resource.getrusage(resource.RUSAGE_SELF)
     q.put(dict(method=method, wall_s=reg_s, warp_s=warp_s, dice=res.quality["dice_after"], folding=res.quality["folding_fraction"],
-               peak_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6))
+               peak_gb=ru.ru_maxrss / 1e6, cpu_s=ru.ru_utime + ru.ru_stime, load=os.getloadavg()[0],
+               stages={k: v["seconds"] for k, v in res.quality["stages"].items() if "seconds" in v}))
 
 
 def run_real_size_elastix(work, q):
@@ -151,8 +154,9 @@ def run_real_size_elastix(work, q):
     f.SetSpacing(tuple(field.GetSpacing())); f.SetOrigin(tuple(field.GetOrigin()))
     f.SetDirection(tuple(np.asarray(field.GetDirection()).ravel()))
     sitk.WriteImage(f, os.path.join(work, "elastix_field.nii"))
+    ru = resource.getrusage(resource.RUSAGE_SELF)
     q.put(dict(method="elastix (masks)", wall_s=wall, warp_s=float("nan"), dice=float("nan"), folding=float("nan"),
-               peak_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6))
+               peak_gb=ru.ru_maxrss / 1e6, cpu_s=ru.ru_utime + ru.ru_stime, load=os.getloadavg()[0], stages={}))
 
 
 def real_size(methods, elastix):
@@ -174,14 +178,26 @@ def real_size(methods, elastix):
             tre = target_registration_error(est, truth, lung1, 5000)
             print(f"{r['method']:<16} register {r['wall_s']:6.1f} s  warp at full size {r['warp_s']:5.1f} s  peak {r['peak_gb']:.2f} GB  "
                   f"TRE {tre['mean']:5.2f} / {tre['p95']:5.2f} mm  Dice {r['dice']:.3f}  folding {100 * r['folding']:.3f} %", flush=True)
+            # the machine may be shared: the process's CPU seconds (all of it, reading the images included) and the load say how
+            print(f"{'':<16} process CPU {r['cpu_s']:6.1f} s  load average {r['load']:.1f} on {os.cpu_count()} cores  stages (s): "
+                  + ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items()), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def in_process(fn, *args):
-    q = mp.get_context("spawn").Queue()
-    p = mp.get_context("spawn").Process(target=fn, args=(*args, q))
-    p.start(); out = q.get(); p.join()
+    "`fn(*args, q)` in a fresh process; its result, or an error when the process dies without one (e.g. itk missing)."
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=fn, args=(*args, q))
+    p.start()
+    while True:
+        try: out = q.get(timeout=5); break
+        except queue.Empty:
+            if p.is_alive(): continue
+            try: out = q.get(timeout=1); break      # it may have put its result just before exiting
+            except queue.Empty: raise RuntimeError(f"{fn.__name__} died (exit code {p.exitcode}) without a result") from None
+    p.join()
     return out
 
 
