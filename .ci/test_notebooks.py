@@ -18,6 +18,9 @@ sys.exit(0 if ok else 1)
 """
 
 
+LONGEST = {"17_cli": 230, "04_register": 85, "16_pipeline": 88, "03_lung": 70, "index": 50, "06_data": 43}
+
+
 def run_one(fn, skip, force, threads):
     env = dict(os.environ, MPLBACKEND="Agg")
     # notebooks run side by side: share the cores instead of oversubscribing them
@@ -39,13 +42,15 @@ def main():
     cfg = get_config()
     skip, force = cfg.tst_flags.split(), args.flags.split()
     files = [Path(f).absolute() for f in args.notebooks] or sorted(Path(cfg.nbs_path).absolute().glob("*.ipynb"))
+    # the longest first, so that no long notebook starts last while the other worker idles (seconds measured on CI)
+    files.sort(key=lambda f: -LONGEST.get(f.stem, 0))
     threads = max(1, (os.cpu_count() or 1) // max(args.workers, 1))
     print(f"testing {len(files)} notebooks, {args.workers} at a time, skipping cells flagged "
           f"{' '.join(sorted(set(skip) - set(force))) or 'nothing'}", flush=True)
     start, passed, failed = time.time(), 0, 0
     with ThreadPoolExecutor(args.workers) as ex:
         futures = {f: ex.submit(run_one, f, skip, force, threads) for f in files}
-        for f, fut in futures.items():
+        for f, fut in sorted(futures.items()):                  # report in name order
             ok, secs, log = fut.result()
             passed, failed = passed + ok, failed + (not ok)
             print(f"{'PASS' if ok else 'FAIL'} {f.name} ({secs:.0f} s)", flush=True)
