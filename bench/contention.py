@@ -40,7 +40,7 @@ def run(setting, size, seconds, competitor):
     env.update(SETTINGS[setting])
     comp = None
     if competitor:   # another job of the same kind, with libgomp's default policy, for longer than the measurement
-        cenv = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+        cenv = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
         comp = subprocess.Popen([sys.executable, "-c", WORK, str(size), str(seconds + 6)], env=cenv, stdout=subprocess.DEVNULL)
         time.sleep(3)
     out = subprocess.run([sys.executable, "-c", WORK, str(size), str(seconds)], env=env, capture_output=True, text=True, check=True)

@@ -20,8 +20,9 @@ machine (infer.default_batch_size, infer.default_dtype: bf16 only where the CPU 
 counted once per slice with torch.utils.flop_counter. A full pair's time is extrapolated from the measured
 slice rate: 3 views x cube slices x 2 directions (empty slices are skipped in practice: an upper bound).
 """
-import argparse, resource, time
+import argparse, os, resource, tempfile, time
 
+import covid_longi   # before torch: the package's thread settings (OMP_WAIT_POLICY) apply, as they do for users
 import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
@@ -79,7 +80,6 @@ ap.add_argument("--onnx", action="store_true", help="also ONNX Runtime (CPU prov
 ap.add_argument("--cpu-time", action="store_true", help="only: fp32 vs reduced precision per slice pair, in process CPU time on one thread")
 args = ap.parse_args()
 if args.onnx:   # optional: only this comparison needs it
-    import os, tempfile
     import onnxruntime as ort
 device = torch.device(args.device)
 torch.manual_seed(0)

@@ -22,13 +22,14 @@ from pathlib import Path
 import numpy as np
 import SimpleITK as sitk
 import pydicom
+from pydicom.errors import InvalidDicomError
 import highdicom as hd
 from pydicom.sr.codedict import codes
 
 import covid_longi
 from .core import (Label, LABEL_NAMES, LABEL_SHORT, LABEL_COLORS, PROGRESSION_COLORS, InputError, atomic_write, to_array,
                    like, grid_mismatch)
-from .io import dicom_series, write_image
+from .io import check_input_path, dicom_series, write_image
 from .viz import plot_three_views
 
 # %% ../nbs/15a_outputs.ipynb #2230c1a6
@@ -263,10 +264,14 @@ def lattice_mismatch(image:sitk.Image,      # e.g. a label map or a scan convert
     r = np.array(reference.GetDirection()).reshape(3, 3) @ np.diag(reference.GetSpacing())
     m = np.linalg.solve(a, r)                                                             # a step of reference's index, in image's
     perm = np.round(m)
-    if not np.allclose(m, perm, atol=1e-3) or not (np.abs(perm).sum(0) == 1).all() or not (np.abs(perm).sum(1) == 1).all():
-        return f"spacing {np.round(image.GetSpacing(), 3).tolist()} mm vs {np.round(reference.GetSpacing(), 3).tolist()} mm along other axes"
+    if not (np.abs(perm).sum(0) == 1).all() or not (np.abs(perm).sum(1) == 1).all():
+        return (f"axes not parallel, or spacing {np.round(image.GetSpacing(), 3).tolist()} mm vs "
+                f"{np.round(reference.GetSpacing(), 3).tolist()} mm")
+    drift = np.abs(m - perm) @ (np.array(reference.GetSize()) - 1)    # voxels gained or lost across the whole grid
+    if (drift > 0.05).any():                                          # 1/20 voxel: float32 geometry (NIfTI) stays far below
+        return f"its voxels drift by up to {drift.max():.2f} voxels across the grid (spacing or axes differ slightly)"
     start = np.linalg.solve(a, np.subtract(reference.GetOrigin(), image.GetOrigin()))    # reference's first voxel, in image's index
-    if not np.allclose(start, np.round(start), atol=1e-2):
+    if not np.allclose(start, np.round(start), atol=0.05):            # the same 1/20 voxel
         return f"voxel centres offset by {np.round(start - np.round(start), 3).tolist()} voxels"
     end = np.round(start) + perm @ (np.array(reference.GetSize()) - 1)
     lo, hi = np.minimum(np.round(start), end), np.maximum(np.round(start), end)
@@ -281,7 +286,9 @@ def _series_grid(files) -> sitk.Image:
 
 def _reference_series(source_dicom, name=None) -> tuple:
     "Files and grid of the DICOM series a Segmentation references; refuses what cannot be referenced."
-    files = _dicom_files(source_dicom)
+    check_input_path(source_dicom)
+    try: files = _dicom_files(source_dicom)
+    except InvalidDicomError: raise InputError(source_dicom, "is not a DICOM file") from None
     if not files: raise InputError(source_dicom, "holds no DICOM series to reference")
     if "FrameOfReferenceUID" not in pydicom.dcmread(files[0], stop_before_pixels=True):
         raise InputError(source_dicom, "has no Frame of Reference UID (0020,0052), which a DICOM Segmentation must reference")
@@ -290,16 +297,17 @@ def _reference_series(source_dicom, name=None) -> tuple:
 def check_dicom_reference(ct:sitk.Image,      # a scan not read from DICOM
                           reference,          # the DICOM series it was converted from: folder or one of its files
                           name=None,          # the scan's file, for the message
-                          max_hu:float=5.0    # mean |difference| allowed between their voxels (a conversion keeps HU exactly;
-                                              # another scan on the same grid differs by tens to hundreds of HU)
+                          max_hu:float=5.0    # median |difference| allowed between their voxels (a conversion keeps HU exactly,
+                                              # maybe not the padding outside the field of view, hence the median; another
+                                              # scan on the same grid differs by tens to hundreds of HU)
                          ) -> None:
     "Refuse, naming both, a DICOM reference that does not hold the scan's voxels (checked before any analysis)."
     _, grid = _reference_series(reference)
     why = grid_mismatch(ct, grid) and lattice_mismatch(ct, grid)
     if not why:
         same = sitk.Resample(grid, ct, sitk.Transform(), sitk.sitkNearestNeighbor, 0.0, sitk.sitkFloat32)   # coinciding centres
-        d = float(np.abs(to_array(same) - to_array(sitk.Cast(ct, sitk.sitkFloat32))).mean())
-        if d > max_hu: why = f"its voxels differ by {d:.0f} HU on average (a conversion keeps them within {max_hu:g} HU)"
+        d = float(np.median(np.abs(to_array(same) - to_array(sitk.Cast(ct, sitk.sitkFloat32)))))
+        if d > max_hu: why = f"its voxels differ by {d:.0f} HU (median; a conversion keeps them within {max_hu:g} HU)"
     if why: raise InputError(reference, f"is not the DICOM series {Path(name).name if name else 'the scan'} was made from: {why}")
 
 def write_dicom_seg(labels:sitk.Image,         # label map on the DICOM series' grid (values of `table`)

@@ -187,7 +187,7 @@ def analyze_patient(scans,                        # CT paths (or images) in time
     if require_dicom_seg and None in dicom_source:
         raise InputError(src[dicom_source.index(None)], "is not a DICOM series: its DICOM Segmentation needs the series it was "
                                                           "converted from (give it with --dicom-reference)")
-    dates = {n: (scan_date(s) if d is not None else None) for n, s, d in zip(names, src, dicom_source)}
+    dates = {n: (scan_date(d) if d is not None else None) for n, d in zip(names, dicom_source)}   # a reference dates its scan too
     notes = []                                   # warnings for the report's first screen and metrics.json
     reg_cfg = registration if isinstance(registration, RegistrationConfig) else RegistrationConfig(method=registration)
     steps = list(range(len(images) - 1))
