@@ -225,9 +225,13 @@ def write_label_image(labels:sitk.Image,          # label map (values of LABEL_T
     return [write_image(img, path)] + write_label_tables(path, table)
 
 # %% ../nbs/15a_outputs.ipynb #41942bf4
-def _dicom_files(path) -> list:
-    "The files of the DICOM series at `path` (a folder: its largest series; a .dcm file: its series), in slice order."
+def _dicom_files(path, series_uid:str|None=None) -> list:
+    "The files of the DICOM series at `path` (a folder: series `series_uid`, default its largest; a .dcm file: its series), in slice order."
     path = Path(path)
+    if series_uid is not None and path.is_dir():
+        series = dicom_series(path)
+        if series_uid not in series: raise InputError(path, f"holds no DICOM series {series_uid}")
+        return series[series_uid]
     if path.is_file():
         uid = pydicom.dcmread(path, stop_before_pixels=True).get("SeriesInstanceUID")
         series = dicom_series(path.parent)
@@ -284,10 +288,10 @@ def _series_grid(files) -> sitk.Image:
     r = sitk.ImageSeriesReader(); r.SetFileNames(list(files))
     return r.Execute()
 
-def _reference_series(source_dicom, name=None) -> tuple:
+def _reference_series(source_dicom, series_uid=None) -> tuple:
     "Files and grid of the DICOM series a Segmentation references; refuses what cannot be referenced."
     check_input_path(source_dicom)
-    try: files = _dicom_files(source_dicom)
+    try: files = _dicom_files(source_dicom, series_uid)
     except InvalidDicomError: raise InputError(source_dicom, "is not a DICOM file") from None
     if not files: raise InputError(source_dicom, "holds no DICOM series to reference")
     if "FrameOfReferenceUID" not in pydicom.dcmread(files[0], stop_before_pixels=True):
@@ -314,13 +318,14 @@ def write_dicom_seg(labels:sitk.Image,         # label map on the DICOM series' 
                     source_dicom,              # the DICOM series the labels were made on: its folder or one of its files
                     path,                      # .dcm file to write (atomically)
                     table:dict=LABEL_TABLE,    # value -> (name, RGB): which segments to write (0 is background)
-                    series_description:str="covid_longi segmentation"
+                    series_description:str="covid_longi segmentation",
+                    series_uid:str|None=None   # the series of a folder holding several (default: its largest)
                    ) -> Path:
     "Write `labels` as a DICOM Segmentation (one segment per class) referencing the source series; returns the path."
     path = Path(path)
     if source_dicom is None:
         raise InputError(path, "a DICOM Segmentation needs the DICOM series the labels were made on (no DICOM reference given)")
-    files, ref = _reference_series(source_dicom)
+    files, ref = _reference_series(source_dicom, series_uid)
     if grid_mismatch(labels, ref):
         why = lattice_mismatch(labels, ref)
         if why: raise InputError(source_dicom, f"the label map is not on this DICOM series' grid: {why}")

@@ -25,7 +25,7 @@ from .core import (LABEL_SHORT, CovidLongiError, InputError, Label, Registration
 from .data import scan_folder, study_patients
 from .infer import segment_pair
 from .weights import load_weights
-from .io import (MANIFEST, check_input_path, check_same_grid, check_output_location, output_folder, read_ct, read_labels, read_manifest,
+from .io import (MANIFEST, SERIES_KEY, check_input_path, check_same_grid, check_output_location, output_folder, read_ct, read_labels, read_manifest,
                             read_mask, source_of, write_image)
 from .lung import segment_lungs
 from .metrics import dice_per_class
@@ -229,7 +229,8 @@ def analyze_patient(scans,                        # CT paths (or images) in time
             for j, (ct_j, lab_j) in ((k, (ct0, lab0)), (k + 1, (ct1, lab1))):
                 write_preview(ct_j, lab_j, pair_dir / f"preview_{names[j]}.png", title=names[j])
                 if dicom_source[j] is not None and dicom_formats and not (pair_dir / f"labels_{names[j]}.seg.dcm").exists():
-                    try: write_dicom_seg(lab_j, dicom_source[j], pair_dir / f"labels_{names[j]}.seg.dcm")
+                    uid = images[j].GetMetaData(SERIES_KEY) if images[j].HasMetaDataKey(SERIES_KEY) else None   # the series read
+                    try: write_dicom_seg(lab_j, dicom_source[j], pair_dir / f"labels_{names[j]}.seg.dcm", series_uid=uid)
                     except InputError as e:
                         if require_dicom_seg or refs[j] is not None: raise      # asked for: no silent omission
                         notes.append(f"no DICOM Segmentation for {names[j]}: {e}")
