@@ -75,8 +75,9 @@ def cmd_analyze(args):
     images = [f for f in args.format if f != "dicom-seg"]
     if len(images) > 1: raise ConfigError(f"--format {' '.join(args.format)}: give one image format (and dicom-seg if wanted)")
     refs = None if args.dicom_reference is None else [None if r == "-" else r for r in args.dicom_reference]
+    ref_folders = [Path(r).parent if r is not None and Path(r).is_file() else r for r in refs or []]   # a file of a series stands for its folder
     device = default_device(args.device)
-    of = output_folder(args.out, _inputs(args.scans, labels, lungs, args.lobes, args.weights, refs), args.overwrite, " ".join(sys.argv))
+    of = output_folder(args.out, _inputs(args.scans, labels, lungs, args.lobes, args.weights, ref_folders), args.overwrite, " ".join(sys.argv))
     _announce(of, args.quiet)
     t = time.time()
     with of as tmp:

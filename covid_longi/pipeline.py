@@ -20,7 +20,7 @@ import numpy as np
 import SimpleITK as sitk
 from tqdm.auto import tqdm
 
-from .core import (LABEL_SHORT, CovidLongiError, InputError, Label, RegistrationError, atomic_write, default_device,
+from .core import (LABEL_SHORT, ConfigError, CovidLongiError, InputError, Label, RegistrationError, atomic_write, default_device,
                               volume_ml)
 from .data import scan_folder, study_patients
 from .infer import segment_pair
@@ -174,6 +174,7 @@ def analyze_patient(scans,                        # CT paths (or images) in time
                     config:PipelineConfig=PipelineConfig()) -> dict:
     "Analyse one patient's scans and write every output into `out_dir`; returns the metrics (as in metrics.json)."
     out = Path(out_dir); timing = {}
+    if require_dicom_seg and not dicom_formats: raise ConfigError("require_dicom_seg=True asks for the DICOM Segmentations that dicom_formats=False turns off")
     with stage("reading and checking inputs", progress, timing):
         inp = scans if isinstance(scans, PatientInputs) else load_inputs(scans, labels, lung_masks, weights, lobes, device,
                                                                            names, series, cube_size, config)
