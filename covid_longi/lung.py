@@ -45,6 +45,12 @@ class LungConfig:
     dense_hu: tuple = (-100.0, 34.0)  # voxels that may be effusion or consolidation (median-filtered HU)
     dense_median_hu: tuple = (-60.0, 22.0)  # a dense region is lung field when its median lies here (muscle ~ +40)
     min_contact: float = 0.10         # ... and when this fraction of its surface lies against the lung
+    run_hu: tuple = (-50.0, 38.0)     # a straight run from the lung to the ribs through this HU range (median-filtered) ...
+                                      # (fat <= -50 and muscle, liver, blood >= ~40 break it; effusion is 0-25 HU) ...
+    run_mean_hu: float = 30.0         # ... and with a mean below this is lung field (noise lets single muscle voxels under 38)
+    run_min_mm: float = 8.0           # shorter runs are the pleura and chest wall of a healthy lung, not disease
+    run_end_mm: float = 5.0           # a run reaches the ribs when it stops this close to them (pleura, an extrapleural fat line)
+    run_reach_mm: float = 60.0        # runs are followed this far from the aerated lung (a large effusion is 5-6 cm deep)
 
 # %% ../nbs/03_lung.ipynb #ebf3f495
 def orientation_of(image:sitk.Image) -> str:
@@ -270,6 +276,44 @@ def _add_dense(out, lungs, a, s, body, cage, sp, config):
     ok = (contact >= config.min_contact) & (lo < 0.5) & (hi > 0.5)          # median inside dense_median_hu
     return out | np.isin(dl, np.nonzero(ok)[0] + 1)
 
+def _runs_between(D, before, after, axis, min_len, values, max_mean):
+    """Voxels of `D` on straight runs along `axis` (maximal, consecutive) whose voxel just before (lower index) is in
+    `before`, whose voxel just after is in `after`, that are at least `min_len` voxels long and whose `values` average
+    below `max_mean`."""
+    n = D.shape[axis]
+    d, b, e, v = (np.moveaxis(m, axis, -1).reshape(-1, n) for m in (D, before, after, values))
+    prev = np.zeros_like(d); prev[:, 1:] = d[:, :-1]
+    nxt = np.zeros_like(d); nxt[:, :-1] = d[:, 1:]
+    first, last = d & ~prev, d & ~nxt
+    ids = np.cumsum(first.ravel()).reshape(d.shape) * d          # one id per run
+    k = int(ids.max()) + 1
+    ok_b, ok_e = np.zeros(k, bool), np.zeros(k, bool)
+    r, c = np.nonzero(first); ok_b[ids[r, c]] = (c > 0) & b[r, np.maximum(c - 1, 0)]
+    r, c = np.nonzero(last); ok_e[ids[r, c]] = (c < n - 1) & e[r, np.minimum(c + 1, n - 1)]
+    count = np.bincount(ids.ravel(), minlength=k)
+    mean = np.bincount(ids.ravel(), weights=v.ravel(), minlength=k) / np.maximum(count, 1)
+    ok = ok_b & ok_e & (count >= min_len) & (mean < max_mean); ok[0] = False
+    return np.moveaxis(ok[ids].reshape(np.moveaxis(D, axis, -1).shape), -1, axis)
+
+def _fill_to_ribs(out, closed, a, s, body, cage, sp, config):
+    """Dense disease between a lung and its ribs: straight fluid-like runs that leave the lung backwards (a dependent
+    effusion, posterior consolidation) or sideways, away from the mediastinum, and end at the ribs."""
+    k = max(1, int(round(config.rib_slab_mm / sp[0])))
+    ribs = ndi.maximum_filter1d(s > config.bone_hu, 2 * k + 1, axis=0)     # bone of the slices around: near-continuous arcs
+    to_ribs = ndi.distance_transform_edt(~ribs, sampling=sp * IN_PLANE)
+    med = ndi.median_filter(a, size=3)
+    D = (med > config.run_hu[0]) & (med < config.run_hu[1]) & ~ribs & cage & ~out
+    end = to_ribs <= config.run_end_mm
+    mid = np.nonzero(body.any((0, 1)))[0].mean()
+    fill = np.zeros_like(out)
+    for lung in closed:                                                           # each lung, filled and closed
+        lung = lung & out
+        runs = lambda before, after, axis: _runs_between(D, before, after, axis, config.run_min_mm / sp[axis], med, config.run_mean_hu)
+        fill |= runs(lung, end, 1)                                                # backwards (LPS: y grows posteriorly)
+        right = np.nonzero(lung.any((0, 1)))[0].mean() < mid                      # LPS: x grows to the patient's left
+        fill |= runs(end, lung, 2) if right else runs(lung, end, 2)               # sideways, outwards
+    return out | (fill & (to_ribs > config.wall_mm))
+
 def _lung_field(a, sp, config, name):
     "The lung-field mask of an LPS-ordered HU array (z, y, x) with spacing `sp` (mm, z y x)."
     vox_ml = float(np.prod(sp)) / 1000
@@ -280,13 +324,16 @@ def _lung_field(a, sp, config, name):
     bb = _box(body, 0, sp)                                   # from here on: inside the body's box ...
     a, s, body = a[bb], s[bb], body[bb]
     cand, cage = _lung_air(a, s, body, sp, config, name)
-    lb = _box(cand, config.closing_mm + 2 * sp.max(), sp)  # ... and inside the lungs' box
-    a, s, body, cand, cage = a[lb], s[lb], body[lb], cand[lb], cage[lb]
-    lungs = _join_pieces(_two_lungs(cand, sp), cand, sp, config.min_piece_ml, vox_ml, config.join_mm)
-    out = np.zeros(a.shape, bool)
-    for L in lungs: out |= _close_mm(ndi.binary_fill_holes(L), config.closing_mm, sp)
-    out = _add_dense(out & body, lungs, a, s, body, cage, sp, config)
-    res[bb][lb] = ndi.binary_fill_holes(_close_mm(out, 2.0, sp)) & body
+    wide = _box(cand, config.run_reach_mm + 2 * sp.max(), sp)   # ... inside the lungs' box, wide enough to reach the ribs ...
+    a, s, body, cand, cage = a[wide], s[wide], body[wide], cand[wide], cage[wide]
+    nb = _box(cand, config.closing_mm + 2 * sp.max(), sp)       # ... and a tighter one for the steps that stay near the lung
+    lungs = _join_pieces(_two_lungs(cand[nb], sp), cand[nb], sp, config.min_piece_ml, vox_ml, config.join_mm)
+    closed = [np.zeros(a.shape, bool) for _ in lungs]
+    for c, L in zip(closed, lungs): c[nb] = _close_mm(ndi.binary_fill_holes(L), config.closing_mm, sp)
+    out = np.logical_or.reduce(closed) & body
+    out[nb] = _add_dense(out[nb], lungs, a[nb], s[nb], body[nb], cage[nb], sp, config)
+    out = _fill_to_ribs(out, closed, a, s, body, cage, sp, config)
+    res[bb][wide] = ndi.binary_fill_holes(_close_mm(out, 2.0, sp)) & body
     return res
 
 def segment_lungs(ct:sitk.Image,                    # chest CT in HU (any field of view that contains the chest)
