@@ -259,12 +259,11 @@ def _working_grid(img:sitk.Image, working_mm:float) -> sitk.Image:
     return sitk.Resample(img, size, sitk.Transform(), sitk.sitkLinear, img.GetOrigin(), new_sp.tolist(),
                          img.GetDirection(), -1024.0, sitk.sitkFloat32)
 
-def _add_dense(out, lungs, a, s, body, cage, sp, config):
-    "Effusion and consolidation at the lung border: fluid-like regions inside the cage, on the lungs' side, against the lung."
+def _add_dense(out, lungs, med, s, body, cage, sp, config):
+    "Effusion and consolidation at the lung border: fluid-like regions (`med`: median-filtered HU) inside the cage, on the lungs' side, against the lung."
     bone = s > config.bone_hu
     cavity = cage & (ndi.distance_transform_edt(cage, sampling=sp) > config.wall_mm) & ~_dilate_mm(bone, 2.0, sp)
-    med = ndi.median_filter(a, size=3)
-    dense = (med > config.dense_hu[0]) & (med < config.dense_hu[1]) & cavity & ~out & ~_not_lung_side(lungs, a.shape, body)
+    dense = (med > config.dense_hu[0]) & (med < config.dense_hu[1]) & cavity & ~out & ~_not_lung_side(lungs, med.shape, body)
     dl, n = ndi.label(ndi.binary_opening(dense))
     if not n: return out
     # a region of effusion or consolidation lies against the lung over much of its surface; chest-wall muscle
@@ -295,13 +294,12 @@ def _runs_between(D, before, after, axis, min_len, values, max_mean):
     ok = ok_b & ok_e & (count >= min_len) & (mean < max_mean); ok[0] = False
     return np.moveaxis(ok[ids].reshape(np.moveaxis(D, axis, -1).shape), -1, axis)
 
-def _fill_to_ribs(out, closed, a, s, body, cage, sp, config):
+def _fill_to_ribs(out, closed, med, s, body, cage, sp, config):
     """Dense disease between a lung and its ribs: straight fluid-like runs that leave the lung backwards (a dependent
     effusion, posterior consolidation) or sideways, away from the mediastinum, and end at the ribs."""
     k = max(1, int(round(config.rib_slab_mm / sp[0])))
     ribs = ndi.maximum_filter1d(s > config.bone_hu, 2 * k + 1, axis=0)     # bone of the slices around: near-continuous arcs
     to_ribs = ndi.distance_transform_edt(~ribs, sampling=sp * IN_PLANE)
-    med = ndi.median_filter(a, size=3)
     D = (med > config.run_hu[0]) & (med < config.run_hu[1]) & ~ribs & cage & ~out
     end = to_ribs <= config.run_end_mm
     mid = np.nonzero(body.any((0, 1)))[0].mean()
@@ -331,8 +329,9 @@ def _lung_field(a, sp, config, name):
     closed = [np.zeros(a.shape, bool) for _ in lungs]
     for c, L in zip(closed, lungs): c[nb] = _close_mm(ndi.binary_fill_holes(L), config.closing_mm, sp)
     out = np.logical_or.reduce(closed) & body
-    out[nb] = _add_dense(out[nb], lungs, a[nb], s[nb], body[nb], cage[nb], sp, config)
-    out = _fill_to_ribs(out, closed, a, s, body, cage, sp, config)
+    med = ndi.median_filter(a, size=3)                         # HU robust to noise, for the dense disease
+    out[nb] = _add_dense(out[nb], lungs, med[nb], s[nb], body[nb], cage[nb], sp, config)
+    out = _fill_to_ribs(out, closed, med, s, body, cage, sp, config)
     res[bb][wide] = ndi.binary_fill_holes(_close_mm(out, 2.0, sp)) & body
     return res
 
