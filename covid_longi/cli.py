@@ -58,12 +58,17 @@ def _inputs(*groups) -> list:
 
 # %% ../nbs/17_cli.ipynb #80e22f26
 def _print_summary(mj, out, secs):
+    "What a run found, first what it stands on: which network weights (trained on what), then each pair, the warnings, the report."
+    m = mj["settings"].get("model")
+    print(f"segmentation: network weights {m.get('weights', 'user-supplied')}, trained on {m.get('trained_on') or 'not stated'}" if m
+          else "segmentation: your label maps (no network was run)")
     for p in mj["pairs"]:
         v = {r["structure"]: r for r in p["volumes"]}
         print(f"{p['name']}: lesions {v['lesion']['volume_ml_t0']:.1f} -> {v['lesion']['volume_ml_t1']:.1f} mL "
               f"({v['lesion']['percent_of_lung_t0']:.1f} -> {v['lesion']['percent_of_lung_t1']:.1f} % of lung), consolidation "
               f"+{p['progression_ml']:.1f} / -{p['recovery_ml']:.1f} mL, registration Dice {p['registration']['dice_after']:.3f}"
               + ("  SEVERE PROGRESSION" if p["severe_progression"] else ""))
+    for w in mj.get("warnings", []): print(f"warning: {w}")
     print(f"report: {Path(out) / 'report.html'}  ({secs:.0f} s)")
 
 def cmd_analyze(args):
@@ -103,8 +108,9 @@ def cmd_demo(args):
     if not args.quiet:
         _print_summary(mj, args.out, time.time() - t)
         ex = mj["pairs"][0]["extra"]
-        print("Dice against the phantom's ground truth (t1): " + ", ".join(f"{LABEL_SHORT[c]} {ex[f'dice_vs_truth_t1_{LABEL_SHORT[c]}']:.2f}"
-                                                                            for c in Label if c != Label.BG))
+        d = {LABEL_SHORT[c]: ex[f"dice_vs_truth_t1_{LABEL_SHORT[c]}"] for c in Label if c != Label.BG}
+        print("Dice against the phantom's ground truth (t1): " + ", ".join(f"{k} {'absent from both' if v is None else f'{v:.2f}'}"
+                                                                            for k, v in d.items()))
 
 def cmd_batch(args):
     "Analyse every patient folder under ROOT; failures are reported and skipped; a cohort CSV collects the numbers."

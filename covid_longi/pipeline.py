@@ -218,8 +218,9 @@ def analyze_patient(scans,                        # CT paths (or images) in time
             pm = progression_map(lab0_reg, lab1)
             rep = analyze_progression(lab0, lab0_reg, lab1, ct0_reg, ct1, lobes=inp.lobes)
             if truth is not None:   # phantom demo: accuracy against the ground truth
-                rep.extra.update({f"dice_vs_truth_t1_{c}": v for c, v in dice_per_class(lab1, truth[k + 1]).items()})
-                rep.extra.update({f"dice_vs_truth_t0_{c}": v for c, v in dice_per_class(lab0, truth[k]).items()})
+                rep.extra.update({f"dice_vs_truth_t1_{c}": v for c, v in dice_per_class(lab1, truth[k + 1], empty=None).items()})
+                rep.extra.update({f"dice_vs_truth_t0_{c}": v for c, v in dice_per_class(lab0, truth[k], empty=None).items()})
+                rep.extra["dice_vs_truth_null"] = "a class in neither the truth nor the labels has no Dice (null): nothing to score"
         with stage("images, tables and figures", progress, timing):
             pair_dir = out if len(steps) == 1 else out / f"pair{k + 1}_{names[k]}-{names[k + 1]}"
             pair_dir.mkdir(parents=True, exist_ok=True)
