@@ -169,6 +169,7 @@ def real_size(methods, elastix):
         none = target_registration_error(sitk.Transform(3, sitk.sitkIdentity), truth, lung1, 5000)
         print(f"{'none':<16} TRE {none['mean']:5.2f} / {none['p95']:5.2f} mm", flush=True)
         runs = [(run_real_size, (work, m)) for m in methods] + ([(run_real_size_elastix, (work,))] if elastix else [])
+        walls = {}
         for fn, args in runs:
             try: r = in_process(fn, *args)
             except Exception as e: print(f"{args[-1] if len(args) > 1 else 'elastix'} failed: {e}", flush=True); continue
@@ -181,6 +182,11 @@ def real_size(methods, elastix):
             # the machine may be shared: the process's CPU seconds (all of it, reading the images included) and the load say how
             print(f"{'':<16} process CPU {r['cpu_s']:6.1f} s  load average {r['load']:.1f} on {os.cpu_count()} cores  stages (s): "
                   + ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items()), flush=True)
+            walls[name] = (r["wall_s"], r["peak_gb"], tre["mean"])
+        if "elastix" in walls:        # ratios against the baseline of this same run
+            e = walls.pop("elastix")
+            for name, (w, gb, t) in walls.items():
+                print(f"{name} / elastix: time x{w / e[0]:.2f}, peak memory x{gb / e[1]:.2f}, mean TRE x{t / e[2]:.2f}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
