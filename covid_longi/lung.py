@@ -50,7 +50,9 @@ class LungConfig:
     run_mean_hu: float = 30.0         # ... and with a mean below this is lung field (noise lets single muscle voxels under 38)
     run_min_mm: float = 8.0           # shorter runs are the pleura and chest wall of a healthy lung, not disease
     run_end_mm: float = 5.0           # a run reaches the ribs when it stops this close to them (pleura, an extrapleural fat line)
-    run_reach_mm: float = 60.0        # runs are followed this far from the aerated lung (a large effusion is 5-6 cm deep)
+    run_reach_mm: float = 60.0        # longest run (a large effusion is 5-6 cm deep); the box around the lungs is this much wider
+    rib_shell_mm: float = 30.0        # a run ends only at bone this close to the rib cage's hull (ribs), not at the spine or at
+                                      # contrast-filled heart and vessels deep inside it
 
 # %% ../nbs/03_lung.ipynb #ebf3f495
 def orientation_of(image:sitk.Image) -> str:
@@ -275,10 +277,10 @@ def _add_dense(out, lungs, med, s, body, cage, sp, config):
     ok = (contact >= config.min_contact) & (lo < 0.5) & (hi > 0.5)          # median inside dense_median_hu
     return out | np.isin(dl, np.nonzero(ok)[0] + 1)
 
-def _runs_between(D, before, after, axis, min_len, values, max_mean):
+def _runs_between(D, before, after, axis, min_len, max_len, values, max_mean):
     """Voxels of `D` on straight runs along `axis` (maximal, consecutive) whose voxel just before (lower index) is in
-    `before`, whose voxel just after is in `after`, that are at least `min_len` voxels long and whose `values` average
-    below `max_mean`."""
+    `before`, whose voxel just after is in `after`, that are `min_len` to `max_len` voxels long and whose `values`
+    average below `max_mean`."""
     n = D.shape[axis]
     d, b, e, v = (np.moveaxis(m, axis, -1).reshape(-1, n) for m in (D, before, after, values))
     prev = np.zeros_like(d); prev[:, 1:] = d[:, :-1]
@@ -291,7 +293,7 @@ def _runs_between(D, before, after, axis, min_len, values, max_mean):
     r, c = np.nonzero(last); ok_e[ids[r, c]] = (c < n - 1) & e[r, np.minimum(c + 1, n - 1)]
     count = np.bincount(ids.ravel(), minlength=k)
     mean = np.bincount(ids.ravel(), weights=v.ravel(), minlength=k) / np.maximum(count, 1)
-    ok = ok_b & ok_e & (count >= min_len) & (mean < max_mean); ok[0] = False
+    ok = ok_b & ok_e & (count >= min_len) & (count <= max_len) & (mean < max_mean); ok[0] = False
     return np.moveaxis(ok[ids].reshape(np.moveaxis(D, axis, -1).shape), -1, axis)
 
 def _fill_to_ribs(out, closed, med, s, body, cage, sp, config):
@@ -301,15 +303,21 @@ def _fill_to_ribs(out, closed, med, s, body, cage, sp, config):
     ribs = ndi.maximum_filter1d(s > config.bone_hu, 2 * k + 1, axis=0)     # bone of the slices around: near-continuous arcs
     to_ribs = ndi.distance_transform_edt(~ribs, sampling=sp * IN_PLANE)
     D = (med > config.run_hu[0]) & (med < config.run_hu[1]) & ~ribs & cage & ~out
-    end = to_ribs <= config.run_end_mm
-    mid = np.nonzero(body.any((0, 1)))[0].mean()
-    fill = np.zeros_like(out)
-    for lung in closed:                                                           # each lung, filled and closed
-        lung = lung & out
-        runs = lambda before, after, axis: _runs_between(D, before, after, axis, config.run_min_mm / sp[axis], med, config.run_mean_hu)
-        fill |= runs(lung, end, 1)                                                # backwards (LPS: y grows posteriorly)
-        right = np.nonzero(lung.any((0, 1)))[0].mean() < mid                      # LPS: x grows to the patient's left
-        fill |= runs(end, lung, 2) if right else runs(lung, end, 2)               # sideways, outwards
+    near_hull = ~_erode_mm(cage, config.rib_shell_mm, sp * IN_PLANE)           # the cage's outer shell, where the ribs are
+    end = _dilate_mm(ribs & near_hull, config.run_end_mm, sp * IN_PLANE)
+    runs = lambda before, after, axis: _runs_between(D, before, after, axis, config.run_min_mm / sp[axis],
+                                                     config.run_reach_mm / sp[axis], med, config.run_mean_hu)
+    lung = np.logical_or.reduce(closed) & out
+    # which way is outwards, voxel by voxel (LPS: x grows to the patient's left): beyond the line between the two lungs'
+    # centres, or the body's when the lungs are one mask; a single lung that does not straddle it is one side whole
+    xs = np.arange(out.shape[2])
+    centres = [np.nonzero(c.any((0, 1)))[0].mean() for c in closed]
+    mid = np.mean(centres) if len(closed) == 2 else np.nonzero(body.any((0, 1)))[0].mean()
+    right = np.broadcast_to(xs < mid, out.shape)
+    if len(closed) == 1 and min((lung & right).sum(), (lung & ~right).sum()) < 0.25 * lung.sum():
+        right = np.broadcast_to(centres[0] < mid, out.shape)
+    fill = runs(lung, end, 1)                                                   # backwards (LPS: y grows posteriorly)
+    fill |= runs(end, lung & right, 2) | runs(lung & ~right, end, 2)           # sideways, outwards
     return out | (fill & (to_ribs > config.wall_mm))
 
 def _lung_field(a, sp, config, name):
@@ -322,7 +330,7 @@ def _lung_field(a, sp, config, name):
     bb = _box(body, 0, sp)                                   # from here on: inside the body's box ...
     a, s, body = a[bb], s[bb], body[bb]
     cand, cage = _lung_air(a, s, body, sp, config, name)
-    wide = _box(cand, config.run_reach_mm + 2 * sp.max(), sp)   # ... inside the lungs' box, wide enough to reach the ribs ...
+    wide = _box(cand, np.array([config.closing_mm, config.run_reach_mm, config.run_reach_mm]) + 2 * sp.max(), sp)   # ... the lungs' box, wide enough in-plane to reach the ribs ...
     a, s, body, cand, cage = a[wide], s[wide], body[wide], cand[wide], cage[wide]
     nb = _box(cand, config.closing_mm + 2 * sp.max(), sp)       # ... and a tighter one for the steps that stay near the lung
     lungs = _join_pieces(_two_lungs(cand[nb], sp), cand[nb], sp, config.min_piece_ml, vox_ml, config.join_mm)
