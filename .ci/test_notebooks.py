@@ -18,7 +18,7 @@ sys.exit(0 if ok else 1)
 """
 
 
-LONGEST = {"17_cli": 230, "04_register": 85, "16_pipeline": 88, "03_lung": 70, "index": 50, "06_data": 43}
+LONGEST = {"17_cli": 241, "16_pipeline": 99, "03_lung": 94, "04_register": 93, "index": 56, "10_infer": 29, "03a_semisynth": 26}
 
 
 def run_one(fn, skip, force, threads):

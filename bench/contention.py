@@ -36,12 +36,11 @@ SETTINGS = {"libgomp default": {}, "OMP_WAIT_POLICY=PASSIVE": {"OMP_WAIT_POLICY"
 
 
 def run(setting, size, seconds, competitor):
-    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
-    env.update(SETTINGS[setting])
+    plain = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}   # libgomp's defaults
+    env = dict(plain, **SETTINGS[setting])
     comp = None
     if competitor:   # another job of the same kind, with libgomp's default policy, for longer than the measurement
-        cenv = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
-        comp = subprocess.Popen([sys.executable, "-c", WORK, str(size), str(seconds + 6)], env=cenv, stdout=subprocess.DEVNULL)
+        comp = subprocess.Popen([sys.executable, "-c", WORK, str(size), str(seconds + 6)], env=plain, stdout=subprocess.DEVNULL)
         time.sleep(3)
     out = subprocess.run([sys.executable, "-c", WORK, str(size), str(seconds)], env=env, capture_output=True, text=True, check=True)
     if comp is not None: comp.kill(); comp.wait()

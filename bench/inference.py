@@ -128,11 +128,12 @@ for size in args.cubes:
     if device.type == "cuda": settings.append(("fp32, batch 32, channels_last", model, 32, None, True, False))
     if compiled is not None: settings.append(("fp32, batch 1, channels_last, compiled", compiled, 1, None, True, False))
     if args.onnx and device.type == "cpu":
-        path = os.path.join(tempfile.mkdtemp(), "fc_densenet57.onnx")
-        torch.onnx.export(model, (torch.rand(1, 2, size, size),), path, dynamo=False, input_names=["x"], output_names=["y"],
-                          dynamic_axes={"x": {0: "batch"}}, opset_version=17)
         so = ort.SessionOptions(); so.intra_op_num_threads = torch.get_num_threads()
-        sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+        with tempfile.TemporaryDirectory() as tmp:      # the session holds the model: the file goes when it is loaded
+            path = os.path.join(tmp, "fc_densenet57.onnx")
+            torch.onnx.export(model, (torch.rand(1, 2, size, size),), path, dynamo=False, input_names=["x"], output_names=["y"],
+                              dynamic_axes={"x": {0: "batch"}}, opset_version=17)
+            sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
         xb = torch.rand(4, 2, size, size)
         with torch.inference_mode(): ref = model(xb).numpy()
         got = sess.run(None, {"x": xb.numpy()})[0]

@@ -29,7 +29,7 @@ from pydicom.sr.codedict import codes
 import covid_longi
 from .core import (Label, LABEL_NAMES, LABEL_SHORT, LABEL_COLORS, PROGRESSION_COLORS, InputError, atomic_write, to_array,
                    like, grid_mismatch)
-from .io import check_input_path, dicom_series, write_image
+from .io import _itk_quiet, _itk_reason, check_input_path, dicom_series, read_dicom, write_image
 from .viz import plot_three_views
 
 # %% ../nbs/15a_outputs.ipynb #2230c1a6
@@ -283,20 +283,20 @@ def lattice_mismatch(image:sitk.Image,      # e.g. a label map or a scan convert
         return f"it covers voxels {lo.astype(int).tolist()}-{hi.astype(int).tolist()} of a {list(image.GetSize())} grid"
     return None
 
-def _series_grid(files) -> sitk.Image:
-    "The grid of a DICOM series (slice order as read_ct uses)."
-    r = sitk.ImageSeriesReader(); r.SetFileNames(list(files))
-    return r.Execute()
-
 def _reference_series(source_dicom, series_uid=None) -> tuple:
     "Files and grid of the DICOM series a Segmentation references; refuses what cannot be referenced."
     check_input_path(source_dicom)
     try: files = _dicom_files(source_dicom, series_uid)
     except InvalidDicomError: raise InputError(source_dicom, "is not a DICOM file") from None
     if not files: raise InputError(source_dicom, "holds no DICOM series to reference")
-    if "FrameOfReferenceUID" not in pydicom.dcmread(files[0], stop_before_pixels=True):
+    first = pydicom.dcmread(files[0], stop_before_pixels=True)
+    if "FrameOfReferenceUID" not in first:
         raise InputError(source_dicom, "has no Frame of Reference UID (0020,0052), which a DICOM Segmentation must reference")
-    return files, (sitk.ReadImage(files[0]) if len(files) == 1 else _series_grid(files))
+    if len(files) > 1:   # read as the scans are: slice checks, ITK quiet, one-line errors naming the folder
+        return files, read_dicom(Path(files[0]).parent, first.get("SeriesInstanceUID"))
+    try:
+        with _itk_quiet(): return files, sitk.ReadImage(str(files[0]))
+    except RuntimeError as e: raise InputError(files[0], f"cannot be read: {_itk_reason(e)}") from None
 
 def check_dicom_reference(ct:sitk.Image,      # a scan not read from DICOM
                           reference,          # the DICOM series it was converted from: folder or one of its files

@@ -281,7 +281,7 @@ def _method(cfg, fixed_f, moving_f, metric_mask, initial, stage, log, on_iterati
         reg.SetOptimizerAsRegularStepGradientDescent(learningRate=2.0, minStep=0.01, numberOfIterations=cfg.affine_iterations,
                                                      gradientMagnitudeTolerance=1e-6)
         reg.SetOptimizerScalesFromPhysicalShift()
-        levels = len(AFFINE_SHRINK[:len(cfg.sampling)])
+        levels = min(len(cfg.sampling), len(AFFINE_SHRINK))
         reg.SetShrinkFactorsPerLevel(list(AFFINE_SHRINK[:levels])); reg.SetSmoothingSigmasPerLevel(list(AFFINE_SMOOTH_MM[:levels]))
         reg.SmoothingSigmasAreSpecifiedInPhysicalUnitsOn()
         reg.SetInitialTransform(initial, inPlace=False)
@@ -425,7 +425,7 @@ def max_iterations(config:RegistrationConfig) -> int:
     "Upper bound on the optimiser iterations `register_pair` runs with `config` (the total of a progress bar)."
     c = config
     if c.method == "none": return 0
-    n = c.affine_iterations * len(AFFINE_SHRINK[:len(c.sampling)]) if c.affine else 0
+    n = c.affine_iterations * min(len(c.sampling), len(AFFINE_SHRINK)) if c.affine else 0
     # SimpleITK's L-BFGS-B (LBFGS2) runs its iteration budget twice per level: with numberOfIterations=10 one level
     # reports iterations 0-9, then 0-9 again with the metric still falling (measured), so its bound is 2 x iterations
     if c.method != "hybrid" or c.mask_bspline: n += 2 * c.iterations * len(c.shrink)
