@@ -23,7 +23,7 @@ import SimpleITK as sitk
 import torch
 
 import covid_longi
-from .core import LABEL_SHORT, ConfigError, CovidLongiError, InputError, Label, atomic_write, default_device
+from .core import LABEL_SHORT, ConfigError, CovidLongiError, InputError, Label, RegistrationError, atomic_write, default_device
 from .outputs import write_json
 from .data import Cohort, from_folder, from_phantom_cohort, load_split, make_split, save_split
 from .experiments import METHODS, format_tables, run_experiments
@@ -34,7 +34,8 @@ from .io import (MANIFEST, check_output_location, output_folder, read_ct, read_l
 from .model import VARIANTS
 from .metrics import dice_per_class, involvement_percent, iou, mean_se, mean_slice_iou, slice_detection
 from .phantom import make_longitudinal_pair
-from .pipeline import analyze_cohort, analyze_patient
+from .pipeline import analyze_cohort, analyze_patient, load_inputs, lungs_of
+from .report import collect_warnings
 from .preprocess import PreprocessConfig
 from .register import RegistrationConfig, register_pair
 from .train import TrainConfig, init_distributed, train_views
@@ -147,17 +148,27 @@ def cmd_register(args):
               f"{q['wall_time_s']:.1f} s{'' if res.ok else '  FAILED: ' + '; '.join(q['warnings'])}; written to {args.out}")
 
 def cmd_segment(args):
-    "Segment both scans of a pair (labels on each scan's grid)."
+    "Segment both scans of a pair (labels on each scan's grid); like `analyze`, refused when the registration fails its checks."
     device = default_device(args.device)
     of = output_folder(args.out, _inputs(args.t0, args.t1, args.weights), args.overwrite, " ".join(sys.argv))
     _announce(of, args.quiet)
     with of as tmp:
-        ct0, ct1 = read_ct(args.t0, args.series), read_ct(args.t1, args.series)
-        seg = segment_pair(ct0, ct1, load_weights(args.weights, device=device), device=device, progress=not args.quiet)
+        inp = load_inputs([args.t0, args.t1], weights=args.weights, device=device, series=args.series, cube_size=args.size)
+        (lung0, said0), (lung1, said1) = (lungs_of(ct, src) for ct, src in zip(inp.cts, inp.sources))   # implausible lungs: refused
+        seg = segment_pair(*inp.cts, inp.models, lung0, lung1, RegistrationConfig(method=args.registration), device=device,
+                           progress=not args.quiet)
+        if not seg.registration.ok and not args.allow_failed_registration:
+            raise RegistrationError(f"{args.t1} <- {args.t0}: registration failed its checks ({'; '.join(seg.registration.quality['warnings'])}) "
+                                    "— are these scans of the same patient and body region? (--allow-failed-registration writes the labels anyway)")
         for img, nm in ((seg.labels0, "labels_t0"), (seg.labels1, "labels_t1"), (seg.labels0_reg, "labels_t0_registered")):
             write_image(img, tmp / f"{nm}{_ext(args.format)}")
         if args.probabilities: write_image(seg.probabilities1, tmp / "probabilities_t1.mha")
-    if not args.quiet: print(f"labels written to {args.out} ({sum(seg.timing.values()):.0f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in seg.timing.items()) + ")")
+    if not args.quiet:
+        q = seg.registration.quality
+        print(f"segmentation: network weights {inp.model_info['weights']}, trained on {inp.model_info['trained_on'] or 'not stated'}")
+        print(f"labels written to {args.out} ({sum(seg.timing.values()):.0f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in seg.timing.items()) + ")")
+        reg = [f"registration {'is doubtful' if seg.registration.ok else 'failed its checks'}: {'; '.join(q['warnings'])}"] if q["warnings"] else []
+        for w in said0 + said1 + reg + collect_warnings([], {"model": inp.model_info}): print(f"warning: {w}")
 
 def _check_json_out(out, inputs, overwrite) -> Path:
     "A JSON file to write: never an input or a folder; an existing one only with --overwrite and only when covid_longi wrote it."
@@ -367,8 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Segment both scans of a pair with the longitudinal networks.",
                        epilog="example:\n  covid-longi segment t0.nii.gz t1.nii.gz --out seg --weights my_weights")
     s.add_argument("t0", help="the reference scan"); s.add_argument("t1", help="the follow-up scan")
-    common(s); series(s)
+    common(s); series(s); registration(s)
     s.add_argument("--weights", help="weights folder (default: the shipped weights)")
+    s.add_argument("--size", type=int, help="cube size for the network (default: the weights' own)")
+    s.add_argument("--allow-failed-registration", action="store_true", help="write the labels even when registration fails its checks")
     s.add_argument("--probabilities", action="store_true", help="also write class probabilities of t1")
     s.set_defaults(func=cmd_segment)
 
