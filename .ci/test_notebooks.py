@@ -18,7 +18,7 @@ sys.exit(0 if ok else 1)
 """
 
 
-LONGEST = {"17_cli": 241, "16_pipeline": 99, "03_lung": 94, "04_register": 93, "index": 56, "10_infer": 29, "03a_semisynth": 26}
+LONGEST = {"17_cli": 211, "16_pipeline": 109, "03_lung": 102, "04_register": 79, "index": 50, "10_infer": 33, "03a_semisynth": 28}
 
 
 def run_one(fn, skip, force, threads):
