@@ -15,6 +15,7 @@ import signal
 import sys
 import time
 import traceback
+import types
 import warnings
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import SimpleITK as sitk
 import torch
 
 import covid_longi
-from .core import LABEL_SHORT, ConfigError, CovidLongiError, InputError, Label, RegistrationError, atomic_write, default_device
+from .core import LABEL_SHORT, ConfigError, CovidLongiError, InputError, Label, atomic_write, default_device
 from .outputs import write_json
 from .data import Cohort, from_folder, from_phantom_cohort, load_split, make_split, save_split
 from .experiments import METHODS, format_tables, run_experiments
@@ -34,7 +35,7 @@ from .io import (MANIFEST, check_output_location, output_folder, read_ct, read_l
 from .model import VARIANTS
 from .metrics import dice_per_class, involvement_percent, iou, mean_se, mean_slice_iou, slice_detection
 from .phantom import make_longitudinal_pair
-from .pipeline import analyze_cohort, analyze_patient, load_inputs, lungs_of
+from .pipeline import analyze_cohort, analyze_patient, check_registration, load_inputs, lungs_of
 from .report import collect_warnings
 from .preprocess import PreprocessConfig
 from .register import RegistrationConfig, register_pair
@@ -157,18 +158,15 @@ def cmd_segment(args):
         (lung0, said0), (lung1, said1) = (lungs_of(ct, src) for ct, src in zip(inp.cts, inp.sources))   # implausible lungs: refused
         seg = segment_pair(*inp.cts, inp.models, lung0, lung1, RegistrationConfig(method=args.registration), device=device,
                            progress=not args.quiet)
-        if not seg.registration.ok and not args.allow_failed_registration:
-            raise RegistrationError(f"{args.t1} <- {args.t0}: registration failed its checks ({'; '.join(seg.registration.quality['warnings'])}) "
-                                    "— are these scans of the same patient and body region? (--allow-failed-registration writes the labels anyway)")
+        check_registration(seg.registration, args.t1, args.t0, args.allow_failed_registration, "the labels")
         for img, nm in ((seg.labels0, "labels_t0"), (seg.labels1, "labels_t1"), (seg.labels0_reg, "labels_t0_registered")):
             write_image(img, tmp / f"{nm}{_ext(args.format)}")
         if args.probabilities: write_image(seg.probabilities1, tmp / "probabilities_t1.mha")
     if not args.quiet:
-        q = seg.registration.quality
         print(f"segmentation: network weights {inp.model_info['weights']}, trained on {inp.model_info['trained_on'] or 'not stated'}")
         print(f"labels written to {args.out} ({sum(seg.timing.values()):.0f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in seg.timing.items()) + ")")
-        reg = [f"registration {'is doubtful' if seg.registration.ok else 'failed its checks'}: {'; '.join(q['warnings'])}"] if q["warnings"] else []
-        for w in said0 + said1 + reg + collect_warnings([], {"model": inp.model_info}): print(f"warning: {w}")
+        pair = types.SimpleNamespace(name="t0 -> t1", registration=seg.registration.quality, warnings=[])   # as the report words it
+        for w in collect_warnings([pair], {"model": inp.model_info}, said0 + said1): print(f"warning: {w}")
 
 def _check_json_out(out, inputs, overwrite) -> Path:
     "A JSON file to write: never an input or a folder; an existing one only with --overwrite and only when covid_longi wrote it."
