@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['VIEWS', 'CACHE_VERSION', 'ARRAYS', 'view_axes', 'nonempty_slices', 'cache_key', 'PairCache', 'CachedPair',
            'prepare_pair', 'one_hot', 'SliceDataset', 'make_split', 'save_split', 'load_split', 'Cohort',
-           'default_cache_dir', 'from_phantom_cohort', 'scan_folder', 'study_patients', 'from_folder']
+           'default_cache_dir', 'from_phantom_cohort', 'scan_folder', 'study_patients', 'from_folder', 'coarsen',
+           'anatomy_name', 'from_semisynthetic_cohort', 'anatomy_of']
 
 # %% ../nbs/06_data.ipynb #f02b3bf3
 import hashlib
@@ -25,12 +26,13 @@ from tqdm.auto import tqdm
 
 import covid_longi
 from .core import InputError, ConfigError, N_CLASSES, default_mode
-from .io import check_input_path, read_ct, read_labels
+from .io import CT_SUFFIXES, check_input_path, read_ct, read_labels, read_mask
 from .lung import segment_lungs
 from .phantom import PhantomConfig, make_patient
 from . import pair
 from .preprocess import PreprocessConfig, PreprocessRecord, to_cube
 from .register import RegistrationConfig
+from .semisynth import SemiSynthConfig, make_semisynthetic_pair
 
 # %% ../nbs/06_data.ipynb #1969ba05
 VIEWS = ("axial", "coronal", "sagittal")  # the study's three 2-D networks, one per view
@@ -269,3 +271,81 @@ def from_folder(root,                           # one folder per patient (layout
             pairs.append(prepare_pair(cache, key, ct0, ct1, lab0, lab1, lung0, lung1, pdir.name, (a["name"], b["name"]),
                                       preprocess, registration))
     return Cohort(pairs)
+
+# %% ../nbs/06_data.ipynb #cf92d6cf
+def coarsen(img:sitk.Image,                    # image to resample
+            mm:float,                          # smallest voxel size wanted (mm); coarser axes are kept as they are
+            interp=sitk.sitkLinear, default:float=-1024.0) -> sitk.Image:
+    "The image on voxels at least `mm` per side over the same field of view (same direction, centre of the grid kept)."
+    sp0 = np.array(img.GetSpacing()); sp = np.maximum(sp0, mm)
+    size = np.maximum(np.round(np.array(img.GetSize()) * sp0 / sp), 1).astype(int)
+    D = np.array(img.GetDirection()).reshape(3, 3)
+    centre = np.array(img.TransformContinuousIndexToPhysicalPoint((np.array(img.GetSize()) - 1) / 2))
+    origin = centre - D @ ((size - 1) / 2 * sp)
+    out = sitk.Resample(img, size.tolist(), sitk.Transform(), interp, origin.tolist(), sp.tolist(), img.GetDirection(), default, img.GetPixelID())
+    for k in img.GetMetaDataKeys():
+        if k.startswith("covid_longi."): out.SetMetaData(k, img.GetMetaData(k))
+    return out
+
+def _real_anatomy(a, working_mm:float) -> tuple:
+    "(CT, lung field) of one real chest CT given as a path or a (CT path, lung-mask path) tuple, coarsened to `working_mm`."
+    ct_path, lung_path = a if isinstance(a, tuple) else (a, None)
+    ct = read_ct(ct_path)
+    lung = read_mask(lung_path, reference=ct) if lung_path else None
+    ct = coarsen(ct, working_mm)
+    lung = coarsen(lung, working_mm, sitk.sitkNearestNeighbor, 0) if lung is not None else segment_lungs(ct)
+    return ct, lung
+
+def _identity(f) -> tuple|None:
+    "What a file's cached products depend on: its path, modification time and size."
+    if f is None: return None
+    p = Path(f).resolve(); s = p.stat()
+    return (str(p), s.st_mtime_ns, s.st_size)
+
+def anatomy_name(a) -> str:
+    "A short name of a real anatomy (its CT's file name without suffixes), used in patient ids."
+    name = Path(a[0] if isinstance(a, tuple) else a).name
+    for s in (".nii.gz",) + tuple(CT_SUFFIXES):
+        if name.lower().endswith(s): return name[:-len(s)]
+    return name
+
+def from_semisynthetic_cohort(anatomies,                       # real chest CTs: paths, or (CT path, lung-mask path) tuples
+                              pairs_per_anatomy:int,           # semi-synthetic pairs made on each anatomy
+                              seed:int=0,                      # cohort seed: pair i of an anatomy uses seed * 10007 + i
+                              working_mm:float=4.0,            # anatomies are coarsened to voxels of at least this size first
+                              scenarios=("progression", "recovery", "mixed", "stable"),  # drawn in turn
+                              config:SemiSynthConfig|None=None,  # lesions, motion, acquisition, augmentation (default: SemiSynthConfig())
+                              preprocess:PreprocessConfig=PreprocessConfig(size=64),
+                              registration:RegistrationConfig=RegistrationConfig(method="mask", working_mm=6.0),  # see below
+                              cache_dir=None, progress:bool=True) -> Cohort:
+    "Semi-synthetic pairs on real chest anatomy (disease planted, motion and acquisition drawn), registered, pre-processed and cached."
+    if pairs_per_anatomy < 1: raise ConfigError(f"pairs_per_anatomy must be at least 1, not {pairs_per_anatomy}")
+    if working_mm <= 0: raise ConfigError(f"working_mm must be positive, not {working_mm}")
+    anatomies = list(anatomies)
+    if not anatomies: raise ConfigError("give at least one real chest CT to plant disease in")
+    for a in anatomies:                          # every file checked before any work
+        for f in (a if isinstance(a, tuple) else (a,)): check_input_path(f)
+    names = [anatomy_name(a) for a in anatomies]
+    if len(set(names)) < len(names): raise ConfigError(f"two anatomies share a name ({', '.join(names)}): patient ids would collide")
+    cfg = config or SemiSynthConfig()
+    cache = PairCache(cache_dir or default_cache_dir())
+    pairs = []
+    for a, name in zip(anatomies, names):
+        files = a if isinstance(a, tuple) else (a, None)
+        keys = [cache_key(kind="semisynthetic", files=[_identity(f) for f in files], working_mm=working_mm, seed=seed * 10007 + i,
+                          scenario=scenarios[i % len(scenarios)], semisynth=asdict(cfg), pre=asdict(preprocess), reg=asdict(registration))
+                for i in range(pairs_per_anatomy)]
+        if all(k in cache for k in keys): pairs += [cache.get(k) for k in keys]; continue
+        ct, lung = _real_anatomy(a, working_mm)
+        for i, key in enumerate(tqdm(keys, desc=f"semi-synthetic pairs on {name}", disable=not progress)):
+            if key in cache: pairs.append(cache.get(key)); continue
+            pid = f"{name}-{seed:03d}-{i:03d}"
+            p = make_semisynthetic_pair(ct, lung, scenarios[i % len(scenarios)], seed * 10007 + i, cfg, patient_id=pid)
+            pairs.append(prepare_pair(cache, key, p.ct0, p.ct1, p.labels0, p.labels1, patient_id=pid,
+                                      preprocess=preprocess, registration=registration))
+    return Cohort(pairs)
+
+def anatomy_of(patient_id:str) -> str:
+    "The real anatomy a semi-synthetic patient id was made on (`chest_4dct-000-003` -> `chest_4dct`)."
+    return re.sub(r"-\d{3}-\d{3}$", "", patient_id)
+
