@@ -94,8 +94,11 @@ def collect_warnings(pairs:list, settings:dict, warnings=()) -> list:
         elif q.get("warnings"):
             out.append(f"{p.name}: registration is doubtful ({'; '.join(q['warnings'])}).")
         out += [f"{p.name}: {w}" for w in p.warnings]
-    trained = str(settings.get("model", {}).get("trained_on", ""))
-    if settings.get("model") and ("synthetic" in trained.lower() or "phantom" in trained.lower()):
+    trained = str(settings.get("model", {}).get("trained_on", "")).lower()
+    if settings.get("model") and "semi-synthetic" in trained:
+        out.append("The network weights were trained on synthetic lesions planted in real chest CTs, never on real COVID-19 scans: "
+                   "they are validated on planted lesions only, not on patients. Do not use these numbers for care.")
+    elif settings.get("model") and ("synthetic" in trained or "phantom" in trained):
         out.append("The network weights were trained on synthetic phantom scans only: they demonstrate the method and are "
                    "not validated on patients. Do not use these numbers for care.")
     return out
@@ -235,7 +238,8 @@ def _first_screen(pairs, settings, dates, warnings, root) -> str:
     if m:
         out.append(f"<p><b>Segmentation:</b> {html.escape(str(m.get('variant', '')))} FC-DenseNet, views {html.escape(', '.join(m.get('views', [])))}; "
                    f"network weights from <code>{html.escape(relative_path(m.get('weights', 'user-supplied'), root))}</code>, trained on "
-                   f"{html.escape(str(m.get('trained_on') or 'not stated'))}.</p>")
+                   f"{html.escape(str(m.get('trained_on') or 'not stated'))}"
+                   + (f"; validated on {html.escape(str(m['validated_on']))}" if m.get("validated_on") else "; validation not stated") + ".</p>")
     else: out.append("<p><b>Segmentation:</b> label maps given by the user (no network was run).</p>")
     return "".join(out)
 
