@@ -26,11 +26,11 @@ import torch
 import covid_longi
 from .core import LABEL_SHORT, ConfigError, CovidLongiError, InputError, Label, atomic_write, default_device
 from .outputs import write_json
-from .data import Cohort, from_folder, from_phantom_cohort, load_split, make_split, save_split
+from .data import Cohort, anatomy_name, from_folder, from_phantom_cohort, from_semisynthetic_cohort, load_split, make_split, save_split
 from .experiments import METHODS, format_tables, run_experiments
 from .infer import segment_pair
 from .weights import load_weights
-from .io import (MANIFEST, check_output_location, output_folder, read_ct, read_labels, read_manifest, read_mask,
+from .io import (MANIFEST, check_input_path, check_output_location, output_folder, read_ct, read_labels, read_manifest, read_mask,
                             remove_active_partials, write_image)
 from .model import VARIANTS
 from .metrics import dice_per_class, involvement_percent, iou, mean_se, mean_slice_iou, slice_detection
@@ -64,6 +64,7 @@ def _print_summary(mj, out, secs):
     m = mj["settings"].get("model")
     print(f"segmentation: network weights {m.get('weights', 'user-supplied')}, trained on {m.get('trained_on') or 'not stated'}" if m
           else "segmentation: your label maps (no network was run)")
+    if m and m.get("validated_on"): print(f"  validated on {m['validated_on']}")
     for p in mj["pairs"]:
         v = {r["structure"]: r for r in p["volumes"]}
         print(f"{p['name']}: lesions {v['lesion']['volume_ml_t0']:.1f} -> {v['lesion']['volume_ml_t1']:.1f} mL "
@@ -164,6 +165,7 @@ def cmd_segment(args):
         if args.probabilities: write_image(seg.probabilities1, tmp / "probabilities_t1.mha")
     if not args.quiet:
         print(f"segmentation: network weights {inp.model_info['weights']}, trained on {inp.model_info['trained_on'] or 'not stated'}")
+        if inp.model_info.get("validated_on"): print(f"  validated on {inp.model_info['validated_on']}")
         print(f"labels written to {args.out} ({sum(seg.timing.values()):.0f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in seg.timing.items()) + ")")
         pair = types.SimpleNamespace(name="t0 -> t1", registration=seg.registration.quality, warnings=[])   # as the report words it
         for w in collect_warnings([pair], {"model": inp.model_info}, said0 + said1): print(f"warning: {w}")
@@ -231,18 +233,18 @@ def _run_folder(out, inputs, overwrite:bool=False, resume:bool=True, command:str
 def cmd_train(args):
     "Train per-view networks and write a weights folder."
     device = init_distributed() if args.device is None else default_device(args.device)
-    out = _run_folder(args.out, _inputs(args.data, args.split, args.cache), command=" ".join(sys.argv))
-    pre = PreprocessConfig(size=args.cube)
-    if args.data:
-        cohort = from_folder(args.data, pre, cache_dir=args.cache, progress=not args.quiet)
-        source = f"folder {args.data}"
-    else:
-        n = args.phantom
-        cohort = from_phantom_cohort(n, args.seed, (args.phantom_size,) * 3, (args.phantom_spacing,) * 3,
-                                     n_timepoints=lambda i: 3 if i % 4 == 3 else 2, preprocess=pre, cache_dir=args.cache,
-                                     progress=not args.quiet)
-        source = (f"synthetic phantom cohort: {n} patients, seed {args.seed}, {args.phantom_size}^3 at {args.phantom_spacing} mm "
-                  "(covid_longi.phantom); NOT trained on real patients")
+    anatomies = args.real_anatomy or []
+    if not (args.data or args.phantom or anatomies): raise ConfigError("give training data: --data ROOT, --real-anatomy CT ... and/or --phantom N")
+    if args.phantom is not None and args.phantom < 1: raise ConfigError(f"--phantom {args.phantom}: give a positive number of patients")
+    if args.pairs_per_anatomy < 1: raise ConfigError(f"--pairs-per-anatomy {args.pairs_per_anatomy}: give a positive number of pairs")
+    for f in [args.data, args.split, *anatomies]:        # every input checked before the run folder is made
+        if f is not None: check_input_path(f)
+    fresh = not Path(args.out).exists()
+    out = _run_folder(args.out, _inputs(args.data, args.split, args.cache, *anatomies), command=" ".join(sys.argv))
+    try: cohort, source = _training_cohort(args, anatomies)
+    except BaseException:                                 # bad data found while building: no empty run folder left behind
+        if fresh: shutil.rmtree(out, ignore_errors=True)
+        raise
     split = load_split(args.split) if args.split else make_split(cohort.patients(), val=args.val, seed=args.seed)
     cfg = TrainConfig(lr=args.lr, max_epochs=args.epochs, batch_size=args.batch, max_steps_per_epoch=args.steps,
                       progression_weight=args.progression_weight, patience=args.patience, cpu_bf16=args.cpu_bf16, seed=args.seed)
@@ -251,6 +253,30 @@ def cmd_train(args):
                 trained_on=source, command=" ".join(sys.argv))
     save_split(split, out / "split.json")
     if not args.quiet: print(f"weights written to {args.out} in {time.time() - t:.0f} s")
+
+def _training_cohort(args, anatomies) -> tuple:
+    "The training cohort of `covid-longi train` and, in words, what it is made of."
+    pre = PreprocessConfig(size=args.cube)
+    pairs, sources = [], []
+    if args.data:
+        pairs += from_folder(args.data, pre, cache_dir=args.cache, progress=not args.quiet).pairs
+        sources.append(f"folder {args.data}")
+    if anatomies:
+        pairs += from_semisynthetic_cohort(anatomies, args.pairs_per_anatomy, args.seed, cache_dir=args.cache, preprocess=pre,
+                                           progress=not args.quiet).pairs
+        sources.append(f"semi-synthetic pairs on {len(anatomies)} real chest CT(s) ({', '.join(anatomy_name(a) for a in anatomies)}; "
+                       f"{args.pairs_per_anatomy} pairs each, seed {args.seed}: lesions, effusion, motion and acquisition planted by "
+                       "covid_longi.semisynth)")
+    if args.phantom:
+        n = args.phantom
+        pairs += from_phantom_cohort(n, args.seed, (args.phantom_size,) * 3, (args.phantom_spacing,) * 3,
+                                     n_timepoints=lambda i: 3 if i % 4 == 3 else 2, preprocess=pre, cache_dir=args.cache,
+                                     progress=not args.quiet).pairs
+        sources.append(f"synthetic phantom cohort: {n} patients, seed {args.seed}, {args.phantom_size}^3 at {args.phantom_spacing} mm "
+                       "(covid_longi.phantom)")
+    source = " + ".join(sources)
+    if not args.data: source += "; NOT trained on real patients' lesions" if anatomies else "; NOT trained on real patients"
+    return Cohort(pairs), source
 
 def cmd_experiments(args):
     "The study's Tables 1-3 on phantom cohorts."
@@ -415,15 +441,17 @@ def build_parser() -> argparse.ArgumentParser:
     common(x, out=False, fmt=False)
     x.set_defaults(func=cmd_experiments)
 
-    tr = sub.add_parser("train", help="train one network per view (phantom cohort or your folder)",
+    tr = sub.add_parser("train", help="train one network per view (your folder, semi-synthetic pairs on real chest CTs, or the phantom)",
                         description="Train the per-view networks and write a weights folder.",
                         epilog="examples:\n  covid-longi train --phantom 24 --out my_weights\n"
+                               "  covid-longi train --real-anatomy chest1.nii.gz chest2.nrrd --pairs-per-anatomy 30 --phantom 12 --out w\n"
                                "  covid-longi train --data study/ --split split.json --cube 128 --device cuda --out w\n"
                                "  torchrun --standalone --nproc_per_node=4 -m covid_longi.cli train --data study/ --out w",
                         formatter_class=raw)
-    src = tr.add_mutually_exclusive_group(required=True)
-    src.add_argument("--phantom", type=int, help="train on N phantom patients")
-    src.add_argument("--data", help="train on a folder of patients (layout: see `covid-longi batch --help`)")
+    tr.add_argument("--phantom", type=int, help="train on N phantom patients (alone or added to the sources below)")
+    tr.add_argument("--data", help="train on a folder of patients (layout: see `covid-longi batch --help`)")
+    tr.add_argument("--real-anatomy", nargs="+", metavar="CT", help="train on semi-synthetic pairs made on these real chest CTs (disease planted)")
+    tr.add_argument("--pairs-per-anatomy", type=int, default=20, help="semi-synthetic pairs per --real-anatomy CT (default: %(default)s)")
     tr.add_argument("--out", required=True, help="weights folder to write (an earlier run's folder is continued)")
     tr.add_argument("--split", help="JSON split by patient (default: random, --val of the patients)")
     tr.add_argument("--val", type=float, default=0.2, help="validation fraction of the patients (default: %(default)s)")

@@ -149,7 +149,7 @@ def load_inputs(scans,                    # CT paths (or images) in time order: 
                                   f"{max(8, 2 ** pools)} voxels per side")
             models.meta["preprocess"] = {**models.meta["preprocess"], "size": int(cube_size)}
         info = dict(variant=models.variant, views=list(models.models), trained_on=models.meta.get("trained_on", ""),
-                    weights=str(weights or "shipped weights"))
+                    validated_on=models.meta.get("validated_on", ""), weights=str(weights or "shipped weights"))
     elif any(l is None for l in labs): raise InputError(None, "give label maps for every scan, or for none")
     return PatientInputs(cts, names, sources, labs, lungs, lobe, models, info, dev)
 
