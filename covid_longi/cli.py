@@ -59,12 +59,15 @@ def _inputs(*groups) -> list:
     return out
 
 # %% ../nbs/17_cli.ipynb #80e22f26
+def _print_weights(m:dict|None):
+    "The first lines of a run's summary: which network weights made the labels, what they were trained and validated on."
+    if not m: print("segmentation: your label maps (no network was run)"); return
+    print(f"segmentation: network weights {m.get('weights', 'user-supplied')}, trained on {m.get('trained_on') or 'not stated'}")
+    if m.get("validated_on"): print(f"  validated on {m['validated_on']}")
+
 def _print_summary(mj, out, secs):
     "What a run found, first what it stands on: which network weights (trained on what), then each pair, the warnings, the report."
-    m = mj["settings"].get("model")
-    print(f"segmentation: network weights {m.get('weights', 'user-supplied')}, trained on {m.get('trained_on') or 'not stated'}" if m
-          else "segmentation: your label maps (no network was run)")
-    if m and m.get("validated_on"): print(f"  validated on {m['validated_on']}")
+    _print_weights(mj["settings"].get("model"))
     for p in mj["pairs"]:
         v = {r["structure"]: r for r in p["volumes"]}
         print(f"{p['name']}: lesions {v['lesion']['volume_ml_t0']:.1f} -> {v['lesion']['volume_ml_t1']:.1f} mL "
@@ -164,8 +167,7 @@ def cmd_segment(args):
             write_image(img, tmp / f"{nm}{_ext(args.format)}")
         if args.probabilities: write_image(seg.probabilities1, tmp / "probabilities_t1.mha")
     if not args.quiet:
-        print(f"segmentation: network weights {inp.model_info['weights']}, trained on {inp.model_info['trained_on'] or 'not stated'}")
-        if inp.model_info.get("validated_on"): print(f"  validated on {inp.model_info['validated_on']}")
+        _print_weights(inp.model_info)
         print(f"labels written to {args.out} ({sum(seg.timing.values()):.0f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in seg.timing.items()) + ")")
         pair = types.SimpleNamespace(name="t0 -> t1", registration=seg.registration.quality, warnings=[])   # as the report words it
         for w in collect_warnings([pair], {"model": inp.model_info}, said0 + said1): print(f"warning: {w}")
@@ -241,7 +243,7 @@ def cmd_train(args):
         if f is not None: check_input_path(f)
     fresh = not Path(args.out).exists()
     out = _run_folder(args.out, _inputs(args.data, args.split, args.cache, *anatomies), command=" ".join(sys.argv))
-    try: cohort, source = _training_cohort(args, anatomies)
+    try: cohort, source = _training_cohort(args)
     except BaseException:                                 # bad data found while building: no empty run folder left behind
         if fresh: shutil.rmtree(out, ignore_errors=True)
         raise
@@ -254,9 +256,9 @@ def cmd_train(args):
     save_split(split, out / "split.json")
     if not args.quiet: print(f"weights written to {args.out} in {time.time() - t:.0f} s")
 
-def _training_cohort(args, anatomies) -> tuple:
+def _training_cohort(args) -> tuple:
     "The training cohort of `covid-longi train` and, in words, what it is made of."
-    pre = PreprocessConfig(size=args.cube)
+    pre, anatomies = PreprocessConfig(size=args.cube), args.real_anatomy or []
     pairs, sources = [], []
     if args.data:
         pairs += from_folder(args.data, pre, cache_dir=args.cache, progress=not args.quiet).pairs

@@ -287,9 +287,8 @@ def coarsen(img:sitk.Image,                    # image to resample
         if k.startswith("covid_longi."): out.SetMetaData(k, img.GetMetaData(k))
     return out
 
-def _real_anatomy(a, working_mm:float) -> tuple:
-    "(CT, lung field) of one real chest CT given as a path or a (CT path, lung-mask path) tuple, coarsened to `working_mm`."
-    ct_path, lung_path = a if isinstance(a, tuple) else (a, None)
+def _real_anatomy(ct_path, lung_path, working_mm:float) -> tuple:
+    "(CT, lung field) of one real chest CT and its optional lung mask, coarsened to `working_mm`."
     ct = read_ct(ct_path)
     lung = read_mask(lung_path, reference=ct) if lung_path else None
     ct = coarsen(ct, working_mm)
@@ -305,7 +304,7 @@ def _identity(f) -> tuple|None:
 def anatomy_name(a) -> str:
     "A short name of a real anatomy (its CT's file name without suffixes), used in patient ids."
     name = Path(a[0] if isinstance(a, tuple) else a).name
-    for s in (".nii.gz",) + tuple(CT_SUFFIXES):
+    for s in CT_SUFFIXES:
         if name.lower().endswith(s): return name[:-len(s)]
     return name
 
@@ -321,26 +320,26 @@ def from_semisynthetic_cohort(anatomies,                       # real chest CTs:
     "Semi-synthetic pairs on real chest anatomy (disease planted, motion and acquisition drawn), registered, pre-processed and cached."
     if pairs_per_anatomy < 1: raise ConfigError(f"pairs_per_anatomy must be at least 1, not {pairs_per_anatomy}")
     if working_mm <= 0: raise ConfigError(f"working_mm must be positive, not {working_mm}")
-    anatomies = list(anatomies)
+    anatomies = [a if isinstance(a, tuple) else (a, None) for a in anatomies]   # (CT, lung mask or None)
     if not anatomies: raise ConfigError("give at least one real chest CT to plant disease in")
-    for a in anatomies:                          # every file checked before any work
-        for f in (a if isinstance(a, tuple) else (a,)): check_input_path(f)
+    for f in (f for a in anatomies for f in a if f is not None): check_input_path(f)   # every file checked before any work
     names = [anatomy_name(a) for a in anatomies]
     if len(set(names)) < len(names): raise ConfigError(f"two anatomies share a name ({', '.join(names)}): patient ids would collide")
     cfg = config or SemiSynthConfig()
     cache = PairCache(cache_dir or default_cache_dir())
     pairs = []
     for a, name in zip(anatomies, names):
-        files = a if isinstance(a, tuple) else (a, None)
-        keys = [cache_key(kind="semisynthetic", files=[_identity(f) for f in files], working_mm=working_mm, seed=seed * 10007 + i,
-                          scenario=scenarios[i % len(scenarios)], semisynth=asdict(cfg), pre=asdict(preprocess), reg=asdict(registration))
-                for i in range(pairs_per_anatomy)]
+        todo = [(seed * 10007 + i, scenarios[i % len(scenarios)], f"{name}-{seed:03d}-{i:03d}") for i in range(pairs_per_anatomy)]
+        keys = [cache_key(kind="semisynthetic", files=[_identity(f) for f in a], working_mm=working_mm, seed=s, scenario=sc,
+                          semisynth=asdict(cfg), pre=asdict(preprocess), reg=asdict(registration)) for s, sc, _ in todo]
         if all(k in cache for k in keys): pairs += [cache.get(k) for k in keys]; continue
-        ct, lung = _real_anatomy(a, working_mm)
-        for i, key in enumerate(tqdm(keys, desc=f"semi-synthetic pairs on {name}", disable=not progress)):
+        ct, lung = _real_anatomy(*a, working_mm)
+        for key, (s, sc, pid) in zip(keys, tqdm(todo, desc=f"semi-synthetic pairs on {name}", disable=not progress)):
             if key in cache: pairs.append(cache.get(key)); continue
-            pid = f"{name}-{seed:03d}-{i:03d}"
-            p = make_semisynthetic_pair(ct, lung, scenarios[i % len(scenarios)], seed * 10007 + i, cfg, patient_id=pid)
+            try: p = make_semisynthetic_pair(ct, lung, sc, s, cfg, patient_id=pid)
+            except InputError as e:                   # e.g. too little lung to plant disease in: name the scan
+                if e.path is None: raise InputError(a[0], e.problem) from None
+                raise
             pairs.append(prepare_pair(cache, key, p.ct0, p.ct1, p.labels0, p.labels1, patient_id=pid,
                                       preprocess=preprocess, registration=registration))
     return Cohort(pairs)

@@ -95,10 +95,11 @@ def collect_warnings(pairs:list, settings:dict, warnings=()) -> list:
             out.append(f"{p.name}: registration is doubtful ({'; '.join(q['warnings'])}).")
         out += [f"{p.name}: {w}" for w in p.warnings]
     trained = str(settings.get("model", {}).get("trained_on", "")).lower()
-    if settings.get("model") and "semi-synthetic" in trained:
+    own = trained.startswith("folder ")           # `covid-longi train --data`: (also) the user's own scans, maybe real patients
+    if settings.get("model") and not own and "semi-synthetic" in trained:
         out.append("The network weights were trained on synthetic lesions planted in real chest CTs, never on real COVID-19 scans: "
                    "they are validated on planted lesions only, not on patients. Do not use these numbers for care.")
-    elif settings.get("model") and ("synthetic" in trained or "phantom" in trained):
+    elif settings.get("model") and not own and ("synthetic" in trained or "phantom" in trained):
         out.append("The network weights were trained on synthetic phantom scans only: they demonstrate the method and are "
                    "not validated on patients. Do not use these numbers for care.")
     return out
