@@ -12,6 +12,7 @@ with the plain fp32 batch-1 baseline, and the ratio of the package's default set
     python bench/inference.py --cpu-time --cubes 64 128   # fp32 vs bf16 in process CPU time, 1 thread (fair on a busy machine)
     python bench/inference.py --cubes 128 --compile --pair   # + torch.compile, + a real 3-view pair through predict_cube
     python bench/inference.py --cubes 64 128 --onnx    # + ONNX Runtime (pip install onnxruntime; not a dependency)
+    python bench/inference.py --cubes 64 128 --openvino   # + OpenVINO, fp32 and bf16 (pip install openvino; not a dependency)
 
 Settings: fp32 (baseline: backbone, batch 1, contiguous), the PairNet (one slice pair = both time points per
 call, as predict_cube runs it), larger batches, channels_last, bf16 autocast (CPU) or fp16 (CUDA), and with
@@ -58,6 +59,26 @@ def rate(model, size, batch, dtype, channels_last, device, seconds=6.0, pair=Fal
     return n / (time.perf_counter() - t), first
 
 
+class OpenVINOPairNet(torch.nn.Module):
+    "A PairNet whose backbone runs compiled by OpenVINO (CPU plugin): for --openvino --dice-check through segment_pair."
+    def __init__(self, pairnet, size, precision):
+        super().__init__()
+        self.pairnet, self.variant = pairnet, pairnet.variant
+        c = pairnet.backbone.config.in_channels
+        t = time.perf_counter()
+        ovm = ov.convert_model(pairnet.backbone.float().eval(), example_input=torch.rand(2, c, size, size), input=[(-1, c, size, size)])
+        self.compiled = ov.Core().compile_model(ovm, "CPU", {"INFERENCE_PRECISION_HINT": precision, "PERFORMANCE_HINT": "LATENCY",
+                                                             "INFERENCE_NUM_THREADS": torch.get_num_threads()})
+        self.convert_s = time.perf_counter() - t
+    registered = property(lambda self: self.pairnet.registered)
+    def forward(self, x0, x1):
+        from covid_longi.model import arrange
+        if x0.dim() == 4: x0, x1 = x0[:, 0], x1[:, 0]
+        in1, in0 = arrange(self.variant, x0, x1)
+        out = torch.from_numpy(self.compiled(torch.cat([in1, in0], 0).float().numpy())[0])
+        return out[: len(in1)], out[len(in1):]
+
+
 def peak_gflops():
     "Rough fp32 peak of this CPU: cores x FLOP/cycle (2 FMA pipes x vector width x 2) x clock from /proc/cpuinfo."
     flags = open("/proc/cpuinfo").read()
@@ -77,10 +98,13 @@ ap.add_argument("--profile", action="store_true", help="per-op time of one forwa
 ap.add_argument("--fold-check", action="store_true", help="check whether batch norm folds exactly into the convolutions")
 ap.add_argument("--dice-check", action="store_true")
 ap.add_argument("--onnx", action="store_true", help="also ONNX Runtime (CPU provider, fp32), checked against torch fp32")
+ap.add_argument("--openvino", action="store_true", help="also OpenVINO (CPU plugin, f32 and bf16 inference precision), checked against torch fp32")
 ap.add_argument("--cpu-time", action="store_true", help="only: fp32 vs reduced precision per slice pair, in process CPU time on one thread")
 args = ap.parse_args()
 if args.onnx:   # optional: only this comparison needs it
     import onnxruntime as ort
+if args.openvino:
+    import openvino as ov
 device = torch.device(args.device)
 torch.manual_seed(0)
 model = fc_densenet57(2).eval().to(device)
@@ -143,6 +167,17 @@ for size in args.cubes:
             xs = np.random.default_rng(0).random((b, 2, size, size), np.float32)
             onnx_model = lambda x, xs=xs: sess.run(None, {"x": xs})       # `rate` feeds its own tensor: ignore it
             settings.append((f"ONNX Runtime fp32, batch {b}", onnx_model, b, None, False, False))
+    if args.openvino and device.type == "cpu":   # one slice pair per call (2 slices), as the package's CPU default
+        ovm = ov.convert_model(model, example_input=torch.rand(2, 2, size, size), input=[(2, 2, size, size)])
+        xs = np.random.default_rng(0).random((2, 2, size, size), np.float32)
+        with torch.inference_mode(): ref = model(torch.from_numpy(xs)).numpy()
+        for hint in ("f32", "bf16"):
+            cm = ov.Core().compile_model(ovm, "CPU", {"INFERENCE_PRECISION_HINT": hint, "INFERENCE_NUM_THREADS": torch.get_num_threads(),
+                                                       "PERFORMANCE_HINT": "LATENCY"})
+            got = cm(xs)[0]
+            print(f"  OpenVINO {ov.__version__} {hint} vs torch fp32: max |logit diff| {np.abs(got - ref).max():.1e}, "
+                  f"argmax equal on {100 * (got.argmax(1) == ref.argmax(1)).mean():.3f} % of pixels")
+            settings.append((f"OpenVINO {hint}, 1 pair/call", lambda x, cm=cm, xs=xs: cm(xs), 2, None, False, False))
     print(f"\ncube {size}: {gflop:.2f} GFLOP per slice; a full pair = 3 views x {size} slices x 2 directions = {6 * size} slices")
     base = default_rate = None
     for name, m, b, dt, cl, pair in settings:
@@ -222,3 +257,14 @@ if args.dice_check:
     print("vs ground truth: fp32", {k: round(v, 3) for k, v in dice_per_class(a, to_array(pair.labels1)).items()},
           "low", {k: round(v, 3) for k, v in dice_per_class(b, to_array(pair.labels1)).items()})
     print(f"segment_pair wall time: fp32 {out['fp32'][1]:.1f} s, {low_name} {out['low'][1]:.1f} s")
+    if args.openvino and device.type == "cpu":
+        reg = out["fp32"][0].registration                        # the same registration: only the network differs
+        for hint in ("f32", "bf16"):
+            ovm = load_weights(device="cpu")
+            ovm.models = {v: OpenVINOPairNet(m, ovm.preprocess.size, hint) for v, m in ovm.models.items()}
+            seg = segment_pair(pair.ct0, pair.ct1, ovm, pair.lung0, pair.lung1, registration=reg, device=device, dtype=torch.float32)
+            c = to_array(seg.labels1)
+            print(f"OpenVINO {hint}: labels vs torch fp32 identical on {100 * (c == a).mean():.4f} % of voxels, vs torch {low_name} "
+                  f"{100 * (c == b).mean():.4f} %; inference {seg.timing['inference']:.1f} s (torch fp32 {out['fp32'][0].timing['inference']:.1f} s, "
+                  f"{low_name} {out['low'][0].timing['inference']:.1f} s) after converting + compiling {sum(m.convert_s for m in ovm.models.values()):.1f} s "
+                  f"for {len(ovm.models)} views")
