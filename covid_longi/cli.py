@@ -35,7 +35,7 @@ from .io import (MANIFEST, check_input_path, check_output_location, output_folde
 from .model import VARIANTS
 from .metrics import dice_per_class, involvement_percent, iou, mean_se, mean_slice_iou, slice_detection
 from .phantom import make_longitudinal_pair
-from .pipeline import analyze_cohort, analyze_patient, check_registration, load_inputs, lungs_of
+from .pipeline import BACKENDS, analyze_cohort, analyze_patient, check_registration, load_inputs, lungs_of
 from .report import collect_warnings
 from .preprocess import PreprocessConfig
 from .register import RegistrationConfig, register_pair
@@ -87,19 +87,28 @@ def cmd_analyze(args):
     if len(images) > 1: raise ConfigError(f"--format {' '.join(args.format)}: give one image format (and dicom-seg if wanted)")
     refs = None if args.dicom_reference is None else [None if r == "-" else r for r in args.dicom_reference]
     ref_folders = [Path(r).parent if r is not None and Path(r).is_file() else r for r in refs or []]   # a file of a series stands for its folder
-    device = default_device(args.device)
+    device = _device(args)
     of = output_folder(args.out, _inputs(args.scans, labels, lungs, args.lobes, args.weights, ref_folders), args.overwrite, " ".join(sys.argv))
     _announce(of, args.quiet)
     t = time.time()
     with of as tmp:
         mj = analyze_patient(args.scans, tmp, labels, lungs, args.weights, device, args.size, args.lobes, _ext(images[0] if images else "nii.gz"),
                              args.allow_failed_registration, not args.quiet, patient=args.patient or "", series=args.series,
-                             registration=args.registration, dicom_references=refs, require_dicom_seg="dicom-seg" in args.format)
+                             registration=args.registration, dicom_references=refs, require_dicom_seg="dicom-seg" in args.format,
+                             backend=args.backend)
     if not args.quiet: _print_summary(mj, args.out, time.time() - t)
+
+def _device(args):
+    "The torch device: --device, else CUDA where available; the CPU with --backend openvino (another device is refused)."
+    if getattr(args, "backend", "torch") == "openvino":
+        if args.device is not None and args.device.split(":")[0] != "cpu":
+            raise ConfigError(f"--backend openvino runs on the CPU, not on {args.device}: leave out --device, or use --backend torch")
+        return default_device("cpu")
+    return default_device(args.device)
 
 def cmd_demo(args):
     "Make a phantom pair, write it as input files, and analyse it like a user's scans."
-    device = default_device(args.device)
+    device = _device(args)
     of = output_folder(args.out, _inputs(args.weights), args.overwrite, " ".join(sys.argv))
     _announce(of, args.quiet)
     t = time.time()
@@ -110,7 +119,7 @@ def cmd_demo(args):
         write_image(pair.labels0, inp / "truth_labels0.nii.gz"); write_image(pair.labels1, inp / "truth_labels1.nii.gz")
         mj = analyze_patient([inp / "ct0.nii.gz", inp / "ct1.nii.gz"], tmp, weights=args.weights, device=device,
                              progress=not args.quiet, patient=f"synthetic phantom ({args.scenario}, seed {args.seed})",
-                             truth=[pair.labels0, pair.labels1], registration=args.registration)
+                             truth=[pair.labels0, pair.labels1], registration=args.registration, backend=args.backend)
     if not args.quiet:
         _print_summary(mj, args.out, time.time() - t)
         ex = mj["pairs"][0]["extra"]
@@ -120,12 +129,12 @@ def cmd_demo(args):
 
 def cmd_batch(args):
     "Analyse every patient folder under ROOT; failures are reported and skipped; a cohort CSV collects the numbers."
-    device = default_device(args.device)
+    device = _device(args)
     check_output_location(args.out, _inputs(args.root, args.weights))
     if args.workers is not None and args.workers < 1: raise ConfigError(f"--workers {args.workers}: give a positive number of workers")
     res = analyze_cohort(args.root, args.out, args.weights, device, args.use_labels, _ext(args.format), not args.quiet,
                          command=" ".join(sys.argv), workers=args.workers, scheduler=args.scheduler,
-                         registration=args.registration)
+                         registration=args.registration, backend=args.backend)
     if not args.quiet: print(f"{res['patients'] - len(res['failed'])} of {res['patients']} patients analysed; cohort table: {res['table']}")
     if res["failed"]: raise CovidLongiError(f"{len(res['failed'])} patient(s) failed: " + ", ".join(res["failed"]))
 
@@ -154,11 +163,11 @@ def cmd_register(args):
 
 def cmd_segment(args):
     "Segment both scans of a pair (labels on each scan's grid); like `analyze`, refused when the registration fails its checks."
-    device = default_device(args.device)
+    device = _device(args)
     of = output_folder(args.out, _inputs(args.t0, args.t1, args.weights), args.overwrite, " ".join(sys.argv))
     _announce(of, args.quiet)
     with of as tmp:
-        inp = load_inputs([args.t0, args.t1], weights=args.weights, device=device, series=args.series, cube_size=args.size)
+        inp = load_inputs([args.t0, args.t1], weights=args.weights, device=device, series=args.series, cube_size=args.size, backend=args.backend)
         (lung0, said0), (lung1, said1) = (lungs_of(ct, src) for ct, src in zip(inp.cts, inp.sources))   # implausible lungs: refused
         seg = segment_pair(*inp.cts, inp.models, lung0, lung1, RegistrationConfig(method=args.registration), device=device,
                            progress=not args.quiet)
@@ -324,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
         if device: a.add_argument("--device", default=None, help="cpu, cuda or cuda:N (default: CUDA when available)")
         if fmt: a.add_argument("--format", default="nii.gz", choices=["nii.gz", "nii", "nrrd", "mha"], help="image output format (default: %(default)s)")
     def series(a): a.add_argument("--series", nargs="+", metavar="UID", help="DICOM SeriesInstanceUID to read where a folder holds several series")
+    def backend(a): a.add_argument("--backend", default="torch", choices=list(BACKENDS),
+                                   help="run the networks with PyTorch, or with OpenVINO on the CPU (pip install openvino; ~2x faster "
+                                        "where the CPU has bfloat16; the first run converts the networks, later runs read them from the cache)")
     def registration(a): a.add_argument("--registration", default="hybrid", choices=["hybrid", "mask", "intensity", "none"],
                                         help="registration method: hybrid (lung masks, then intensities away from lesions), mask (the study's), "
                                              "intensity, none (default: %(default)s)")
@@ -339,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what the lesions do between the scans (default: %(default)s)")
     d.add_argument("--seed", type=int, default=4, help="phantom seed (default: %(default)s)")
     d.add_argument("--weights", default=None, help="weights folder (default: the shipped weights)")
-    common(d, out=False, fmt=False); registration(d)
+    common(d, out=False, fmt=False); registration(d); backend(d)
     d.set_defaults(func=cmd_demo)
 
     a = sub.add_parser("analyze", help="two or more scans of a patient -> labels, progression, report", formatter_class=raw,
@@ -351,7 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "  covid-longi analyze t0.nii.gz t1.nii.gz --labels0 l0.nii.gz --labels1 l1.nii.gz --out p04   # your own labels\n"
                               "  covid-longi analyze t0.nii.gz t1.nii.gz --dicom-reference t0_dicom/ t1_dicom/ --format nii.gz dicom-seg --out p05")
     a.add_argument("scans", nargs="+", help="CT files or DICOM folders, earliest first")
-    common(a, fmt=False); series(a); registration(a)
+    common(a, fmt=False); series(a); registration(a); backend(a)
     a.add_argument("--format", nargs="+", default=["nii.gz"], choices=["nii.gz", "nii", "nrrd", "mha", "dicom-seg"], metavar="FORMAT",
                    help="image output format: nii.gz (default), nii, nrrd or mha; add dicom-seg to require a DICOM Segmentation of "
                         "every scan (one is written anyway for each DICOM input; a scan in another format needs --dicom-reference)")
@@ -384,7 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--workers", type=int, default=None, help="analyse patients in parallel on a local Dask cluster of N worker processes")
     b.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="send one task per patient to an existing Dask cluster (e.g. tcp://head:8786); GPU workers: dask worker ... --resources GPU=1")
-    common(b, out=False); registration(b)
+    common(b, out=False); registration(b); backend(b)
     b.set_defaults(func=cmd_batch)
 
     r = sub.add_parser("register", help="register a reference scan onto a follow-up", formatter_class=raw,
@@ -404,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Segment both scans of a pair with the longitudinal networks.",
                        epilog="example:\n  covid-longi segment t0.nii.gz t1.nii.gz --out seg --weights my_weights")
     s.add_argument("t0", help="the reference scan"); s.add_argument("t1", help="the follow-up scan")
-    common(s); series(s); registration(s)
+    common(s); series(s); registration(s); backend(s)
     s.add_argument("--weights", help="weights folder (default: the shipped weights)")
     s.add_argument("--size", type=int, help="cube size for the network (default: the weights' own)")
     s.add_argument("--allow-failed-registration", action="store_true", help="write the labels even when registration fails its checks")
