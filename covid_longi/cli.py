@@ -28,7 +28,7 @@ from .core import LABEL_SHORT, ConfigError, CovidLongiError, InputError, Label, 
 from .outputs import write_json
 from .data import Cohort, anatomy_name, from_folder, from_phantom_cohort, from_semisynthetic_cohort, load_split, make_split, save_split
 from .experiments import METHODS, format_tables, run_experiments
-from .infer import segment_pair
+from .infer import check_openvino_device, segment_pair
 from .weights import load_weights
 from .io import (MANIFEST, check_input_path, check_output_location, output_folder, read_ct, read_labels, read_manifest, read_mask,
                             remove_active_partials, write_image)
@@ -100,10 +100,7 @@ def cmd_analyze(args):
 
 def _device(args):
     "The torch device: --device, else CUDA where available; the CPU with --backend openvino (another device is refused)."
-    if getattr(args, "backend", "torch") == "openvino":
-        if args.device is not None and args.device.split(":")[0] != "cpu":
-            raise ConfigError(f"--backend openvino runs on the CPU, not on {args.device}: leave out --device, or use --backend torch")
-        return default_device("cpu")
+    if getattr(args, "backend", "torch") == "openvino": check_openvino_device(args.device); return default_device("cpu")
     return default_device(args.device)
 
 def cmd_demo(args):

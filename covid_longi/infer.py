@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['OPENVINO_PIN', 'InferConfig', 'default_batch_size', 'cpu_native_bf16', 'default_dtype', 'predict_cube',
-           'PairSegmentation', 'segment_pair', 'OpenVINOPairNet', 'openvino_models']
+           'PairSegmentation', 'segment_pair', 'check_openvino_device', 'OpenVINOPairNet', 'openvino_models']
 
 # %% ../nbs/10_infer.ipynb #96360177
 import hashlib
@@ -149,6 +149,11 @@ def _openvino():
     except ImportError: raise ConfigError(f"the OpenVINO backend needs the openvino package: pip install {OPENVINO_PIN}") from None
     return openvino
 
+def check_openvino_device(device):
+    "Refuse any device but the CPU for the OpenVINO backend (one sentence for the library and the command line)."
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise ConfigError(f"the OpenVINO backend runs on the CPU, not on {device}: leave out --device (or give cpu), or use --backend torch")
+
 def _weights_key(pairnet:PairNet, version:str) -> str:
     "Hash of a network's weights, its variant and the OpenVINO version: the name of its converted model on disk."
     h = hashlib.sha256(f"{pairnet.variant}|{version}".encode())
@@ -191,9 +196,7 @@ def openvino_models(models:ViewModels,     # per-view PyTorch networks (e.g. `we
                     cache_dir=None         # converted models' folder (default: default_cache_dir() / "openvino")
                    ) -> ViewModels:
     "The same networks, compiled by OpenVINO for this CPU (converted once, then read from `cache_dir`)."
-    if device is not None and torch.device(device).type != "cpu":
-        raise ConfigError(f"the OpenVINO backend runs on the CPU, not on {device}: leave out --device (or give cpu), or use --backend torch")
-    _openvino()
+    check_openvino_device(device); _openvino()
     dtype = dtype or default_dtype("cpu")
     precision = "bf16" if dtype == torch.bfloat16 else "f32"
     return ViewModels({v: OpenVINOPairNet(m.cpu(), precision, cache_dir) for v, m in models.models.items()}, models.meta)

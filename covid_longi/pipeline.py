@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 from .core import (LABEL_SHORT, ConfigError, CovidLongiError, InputError, Label, RegistrationError, atomic_write, default_device,
                               volume_ml)
 from .data import scan_folder, study_patients
-from .infer import segment_pair, openvino_models
+from .infer import check_openvino_device, openvino_models, segment_pair
 from .weights import load_weights
 from .io import (MANIFEST, SERIES_KEY, check_input_path, check_same_grid, check_output_location, output_folder, read_ct, read_labels, read_manifest,
                             read_mask, source_of, write_image)
@@ -117,10 +117,7 @@ def load_inputs(scans,                    # CT paths (or images) in time order: 
                 backend:str="torch") -> PatientInputs:  # "torch", or "openvino" (CPU; `infer.openvino_models`)
     "Read and check every input before any heavy work: scans, label maps, lung masks, lobes, weights and device."
     if backend not in BACKENDS: raise ConfigError(f"backend {backend!r}: choose one of {', '.join(BACKENDS)}")
-    if backend == "openvino":
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise ConfigError(f"the OpenVINO backend runs on the CPU, not on {device}: leave out --device (or give cpu), or use --backend torch")
-        device = "cpu"
+    if backend == "openvino": check_openvino_device(device); device = "cpu"
     if len(scans) < 2: raise InputError(None, "a longitudinal analysis needs at least two scans")
     names = list(names or [f"t{i}" for i in range(len(scans))])
     labels, lung_masks = _as_list(labels, len(scans), "label maps"), _as_list(lung_masks, len(scans), "lung masks")
