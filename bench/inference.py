@@ -59,26 +59,6 @@ def rate(model, size, batch, dtype, channels_last, device, seconds=6.0, pair=Fal
     return n / (time.perf_counter() - t), first
 
 
-class OpenVINOPairNet(torch.nn.Module):
-    "A PairNet whose backbone runs compiled by OpenVINO (CPU plugin): for --openvino --dice-check through segment_pair."
-    def __init__(self, pairnet, size, precision):
-        super().__init__()
-        self.pairnet, self.variant = pairnet, pairnet.variant
-        c = pairnet.backbone.config.in_channels
-        t = time.perf_counter()
-        ovm = ov.convert_model(pairnet.backbone.float().eval(), example_input=torch.rand(2, c, size, size), input=[(-1, c, size, size)])
-        self.compiled = ov.Core().compile_model(ovm, "CPU", {"INFERENCE_PRECISION_HINT": precision, "PERFORMANCE_HINT": "LATENCY",
-                                                             "INFERENCE_NUM_THREADS": torch.get_num_threads()})
-        self.convert_s = time.perf_counter() - t
-    registered = property(lambda self: self.pairnet.registered)
-    def forward(self, x0, x1):
-        from covid_longi.model import arrange
-        if x0.dim() == 4: x0, x1 = x0[:, 0], x1[:, 0]
-        in1, in0 = arrange(self.variant, x0, x1)
-        out = torch.from_numpy(self.compiled(torch.cat([in1, in0], 0).float().numpy())[0])
-        return out[: len(in1)], out[len(in1):]
-
-
 def peak_gflops():
     "Rough fp32 peak of this CPU: cores x FLOP/cycle (2 FMA pipes x vector width x 2) x clock from /proc/cpuinfo."
     flags = open("/proc/cpuinfo").read()
@@ -103,8 +83,10 @@ ap.add_argument("--cpu-time", action="store_true", help="only: fp32 vs reduced p
 args = ap.parse_args()
 if args.onnx:   # optional: only this comparison needs it
     import onnxruntime as ort
-if args.openvino:
+if args.openvino:   # the package's backend (covid_longi.infer.openvino_models), converted into a temporary cache
     import openvino as ov
+    from covid_longi.infer import OpenVINOPairNet
+    ov_cache = tempfile.mkdtemp()
 device = torch.device(args.device)
 torch.manual_seed(0)
 model = fc_densenet57(2).eval().to(device)
@@ -167,17 +149,15 @@ for size in args.cubes:
             xs = np.random.default_rng(0).random((b, 2, size, size), np.float32)
             onnx_model = lambda x, xs=xs: sess.run(None, {"x": xs})       # `rate` feeds its own tensor: ignore it
             settings.append((f"ONNX Runtime fp32, batch {b}", onnx_model, b, None, False, False))
-    if args.openvino and device.type == "cpu":   # one slice pair per call (2 slices), as the package's CPU default
-        ovm = ov.convert_model(model, example_input=torch.rand(2, 2, size, size), input=[(2, 2, size, size)])
-        xs = np.random.default_rng(0).random((2, 2, size, size), np.float32)
-        with torch.inference_mode(): ref = model(torch.from_numpy(xs)).numpy()
+    if args.openvino and device.type == "cpu":   # one slice pair per call, as the package's CPU default
+        x0, x1 = torch.rand(2, 1, size, size, generator=torch.Generator().manual_seed(0))
+        with torch.inference_mode(): ref = torch.cat(pairnet(x0, x1)).numpy()
         for hint in ("f32", "bf16"):
-            cm = ov.Core().compile_model(ovm, "CPU", {"INFERENCE_PRECISION_HINT": hint, "INFERENCE_NUM_THREADS": torch.get_num_threads(),
-                                                       "PERFORMANCE_HINT": "LATENCY"})
-            got = cm(xs)[0]
+            ovp = OpenVINOPairNet(pairnet, hint, ov_cache)
+            got = torch.cat(ovp(x0, x1)).numpy()
             print(f"  OpenVINO {ov.__version__} {hint} vs torch fp32: max |logit diff| {np.abs(got - ref).max():.1e}, "
                   f"argmax equal on {100 * (got.argmax(1) == ref.argmax(1)).mean():.3f} % of pixels")
-            settings.append((f"OpenVINO {hint}, 1 pair/call", lambda x, cm=cm, xs=xs: cm(xs), 2, None, False, False))
+            settings.append((f"OpenVINO {hint}, PairNet, 1 pair/pass", ovp, 1, None, False, True))
     print(f"\ncube {size}: {gflop:.2f} GFLOP per slice; a full pair = 3 views x {size} slices x 2 directions = {6 * size} slices")
     base = default_rate = None
     for name, m, b, dt, cl, pair in settings:
@@ -259,12 +239,11 @@ if args.dice_check:
     print(f"segment_pair wall time: fp32 {out['fp32'][1]:.1f} s, {low_name} {out['low'][1]:.1f} s")
     if args.openvino and device.type == "cpu":
         reg = out["fp32"][0].registration                        # the same registration: only the network differs
-        for hint in ("f32", "bf16"):
-            ovm = load_weights(device="cpu")
-            ovm.models = {v: OpenVINOPairNet(m, ovm.preprocess.size, hint) for v, m in ovm.models.items()}
+        from covid_longi.infer import openvino_models
+        for dt, hint in ((torch.float32, "f32"), (torch.bfloat16, "bf16")):
+            t = time.perf_counter(); ovm = openvino_models(load_weights(device="cpu"), dtype=dt, cache_dir=ov_cache); conv = time.perf_counter() - t
             seg = segment_pair(pair.ct0, pair.ct1, ovm, pair.lung0, pair.lung1, registration=reg, device=device, dtype=torch.float32)
             c = to_array(seg.labels1)
             print(f"OpenVINO {hint}: labels vs torch fp32 identical on {100 * (c == a).mean():.4f} % of voxels, vs torch {low_name} "
                   f"{100 * (c == b).mean():.4f} %; inference {seg.timing['inference']:.1f} s (torch fp32 {out['fp32'][0].timing['inference']:.1f} s, "
-                  f"{low_name} {out['low'][0].timing['inference']:.1f} s) after converting + compiling {sum(m.convert_s for m in ovm.models.values()):.1f} s "
-                  f"for {len(ovm.models)} views")
+                  f"{low_name} {out['low'][0].timing['inference']:.1f} s) after converting (or reading) + compiling {conv:.1f} s for {len(ovm.models)} views")

@@ -28,14 +28,14 @@ from .core import LABEL_SHORT, ConfigError, CovidLongiError, InputError, Label, 
 from .outputs import write_json
 from .data import Cohort, anatomy_name, from_folder, from_phantom_cohort, from_semisynthetic_cohort, load_split, make_split, save_split
 from .experiments import METHODS, format_tables, run_experiments
-from .infer import check_openvino_device, segment_pair
+from .infer import segment_pair
 from .weights import load_weights
 from .io import (MANIFEST, check_input_path, check_output_location, output_folder, read_ct, read_labels, read_manifest, read_mask,
                             remove_active_partials, write_image)
 from .model import VARIANTS
 from .metrics import dice_per_class, involvement_percent, iou, mean_se, mean_slice_iou, slice_detection
 from .phantom import make_longitudinal_pair
-from .pipeline import BACKENDS, analyze_cohort, analyze_patient, check_registration, load_inputs, lungs_of
+from .pipeline import BACKENDS, analyze_cohort, backend_device, analyze_patient, check_registration, load_inputs, lungs_of
 from .report import collect_warnings
 from .preprocess import PreprocessConfig
 from .register import RegistrationConfig, register_pair
@@ -100,8 +100,7 @@ def cmd_analyze(args):
 
 def _device(args):
     "The torch device: --device, else CUDA where available; the CPU with --backend openvino (another device is refused)."
-    if getattr(args, "backend", "torch") == "openvino": check_openvino_device(args.device); return default_device("cpu")
-    return default_device(args.device)
+    return default_device(backend_device(getattr(args, "backend", "torch"), args.device))
 
 def cmd_demo(args):
     "Make a phantom pair, write it as input files, and analyse it like a user's scans."

@@ -168,18 +168,20 @@ class OpenVINOPairNet(torch.nn.Module):
         super().__init__()
         ov = _openvino()
         self.pairnet, self.variant, self.precision = pairnet.eval(), pairnet.variant, precision
-        xml = Path(cache_dir or default_cache_dir() / "openvino") / f"{_weights_key(pairnet, ov.__version__)}.xml"
+        self.path = xml = Path(cache_dir or default_cache_dir() / "openvino") / f"{_weights_key(pairnet, ov.__version__)}.xml"
+        compile = lambda: ov.Core().compile_model(str(xml), "CPU", {"INFERENCE_PRECISION_HINT": precision, "PERFORMANCE_HINT": "LATENCY",
+                                                                   "INFERENCE_NUM_THREADS": torch.get_num_threads()})
         self.from_cache = xml.exists()
-        if not self.from_cache:       # batch and slice size dynamic: one file serves every cube size
-            c = in_channels(pairnet.variant)
-            ir = ov.convert_model(pairnet.backbone.cpu().eval(), example_input=torch.zeros(2, c, 64, 64), input=[(-1, c, -1, -1)])
-            xml.parent.mkdir(parents=True, exist_ok=True)
-            tmp = xml.with_name(f"{xml.stem}.{os.getpid()}.tmp.xml")
-            ov.save_model(ir, str(tmp))
-            os.replace(tmp.with_suffix(".bin"), xml.with_suffix(".bin")); os.replace(tmp, xml)   # the .xml last: present = complete
-        self.compiled = ov.Core().compile_model(str(xml), "CPU", {"INFERENCE_PRECISION_HINT": precision, "PERFORMANCE_HINT": "LATENCY",
-                                                                 "INFERENCE_NUM_THREADS": torch.get_num_threads()})
-        self.path = xml
+        if self.from_cache:
+            try: self.compiled = compile(); return
+            except RuntimeError: self.from_cache = False       # a damaged cache entry (e.g. its .bin cut short): convert again
+        c = in_channels(pairnet.variant)                       # batch and slice size dynamic: one file serves every cube size
+        ir = ov.convert_model(pairnet.backbone.cpu().eval(), example_input=torch.zeros(2, c, 64, 64), input=[(-1, c, -1, -1)])
+        xml.parent.mkdir(parents=True, exist_ok=True)
+        tmp = xml.with_name(f"{xml.stem}.{os.getpid()}.tmp.xml")
+        ov.save_model(ir, str(tmp))
+        os.replace(tmp.with_suffix(".bin"), xml.with_suffix(".bin")); os.replace(tmp, xml)   # the .xml last: present = complete
+        self.compiled = compile()
 
     @property
     def registered(self) -> bool: return self.pairnet.registered

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['BACKENDS', 'COHORT_CLASSES', 'PipelineConfig', 'check_field_of_view', 'lungs_of', 'check_registration',
-           'check_lung_volume', 'PatientInputs', 'load_inputs', 'stage', 'analyze_patient', 'cohort_rows',
-           'cohort_output', 'analyze_one', 'analyze_cohort']
+           'check_lung_volume', 'backend_device', 'PatientInputs', 'load_inputs', 'stage', 'analyze_patient',
+           'cohort_rows', 'cohort_output', 'analyze_one', 'analyze_cohort']
 
 # %% ../nbs/16_pipeline.ipynb #d902bd75
 import hashlib
@@ -86,6 +86,12 @@ def _fingerprint(img:sitk.Image) -> str:
 # %% ../nbs/16_pipeline.ipynb #5f26b852
 BACKENDS = ("torch", "openvino")   # how the networks run: PyTorch, or OpenVINO on a CPU (`infer.openvino_models`)
 
+def backend_device(backend:str, device=None):
+    "The device the networks of `backend` run on (OpenVINO: the CPU), after refusing an unknown backend or OpenVINO on a GPU."
+    if backend not in BACKENDS: raise ConfigError(f"backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+    if backend == "openvino": check_openvino_device(device); return "cpu"
+    return device
+
 @dataclass
 class PatientInputs:
     "Every input of one patient's analysis, read and checked."
@@ -116,8 +122,7 @@ def load_inputs(scans,                    # CT paths (or images) in time order: 
                 config:PipelineConfig=PipelineConfig(),
                 backend:str="torch") -> PatientInputs:  # "torch", or "openvino" (CPU; `infer.openvino_models`)
     "Read and check every input before any heavy work: scans, label maps, lung masks, lobes, weights and device."
-    if backend not in BACKENDS: raise ConfigError(f"backend {backend!r}: choose one of {', '.join(BACKENDS)}")
-    if backend == "openvino": check_openvino_device(device); device = "cpu"
+    device = backend_device(backend, device)
     if len(scans) < 2: raise InputError(None, "a longitudinal analysis needs at least two scans")
     names = list(names or [f"t{i}" for i in range(len(scans))])
     labels, lung_masks = _as_list(labels, len(scans), "label maps"), _as_list(lung_masks, len(scans), "lung masks")
@@ -365,10 +370,10 @@ def analyze_cohort(root,                       # study root: one folder per pati
                    backend:str="torch"         # "torch", or "openvino" (CPU; see `infer.openvino_models`)
                   ) -> dict:
     "Analyse every patient under `root` into `out`; failures are reported, finished patients skipped; writes cohort.csv."
+    device = backend_device(backend, device)                    # before any folder is made; OpenVINO: CPU workers only
     patients = study_patients(root)
     out = cohort_output(out, root)
     dev = None if device is None else str(default_device(device))
-    if backend == "openvino": dev = dev or "cpu"                 # OpenVINO runs on the CPU: no GPU workers wanted
     todo = [p for p in patients if not (out / p.name / "metrics.json").exists()]     # finished in an earlier run: skipped
     kw = dict(weights=None if weights is None else str(weights), device=dev, use_labels=use_labels, ext=ext, command=command,
               registration=registration, backend=backend)
