@@ -45,9 +45,11 @@ class LungConfig:
     dense_hu: tuple = (-100.0, 34.0)  # voxels that may be effusion or consolidation (median-filtered HU)
     dense_median_hu: tuple = (-60.0, 22.0)  # a dense region is lung field when its median lies here (muscle ~ +40)
     min_contact: float = 0.10         # ... and when this fraction of its surface lies against the lung
-    run_hu: tuple = (-50.0, 38.0)     # a straight run from the lung to the ribs through this HU range (median-filtered) ...
-                                      # (fat <= -50 and muscle, liver, blood >= ~40 break it; effusion is 0-25 HU) ...
-    run_mean_hu: float = 30.0         # ... and with a mean below this is lung field (noise lets single muscle voxels under 38)
+    run_hu: tuple = (-50.0, 60.0)     # a straight run from the lung to the ribs through this HU range (median-filtered) ...
+                                      # (effusion 0-25 HU, consolidation -100..+60; fat <= -50 and bone break it) ...
+    run_mean_hu: float = 45.0         # ... and with a mean below this is lung field. Muscle (40-60 HU) is not told apart by HU:
+                                      # the chest-wall muscles lie outside the ribs, so >= run_min_mm of soft tissue between
+                                      # a lung and its ribs is disease (the liver, 55-65 HU unenhanced, lies below the lung)
     run_min_mm: float = 8.0           # shorter runs are the pleura and chest wall of a healthy lung, not disease
     run_end_mm: float = 5.0           # a run reaches the ribs when it stops this close to them (pleura, an extrapleural fat line)
     run_reach_mm: float = 60.0        # longest run (a large effusion is 5-6 cm deep); the box around the lungs is this much wider

@@ -105,6 +105,17 @@ class _Anatomy:
         sd_wall = _ellipse_sd(x, y - B["cy"], 0.8 * B["a"], 0.8 * B["b"])
         return np.maximum.reduce([sd_xy, sd_top, sd_floor, sd_med, sd_wall])
 
+    def _costal_sd(self, side, x, y, z):
+        """Signed distance (mm) to a lung's costal surface: its outline where it faces the ribs (laterally, and in front
+        and behind, round to the sternum and the spine), far (1e3) on its medial side, which faces the mediastinum."""
+        L, B = self.lungs[side], self.body
+        zz = np.clip((z - L["z_mid"]) / (L["z_top"] - L["z_mid"]), 0, 1)
+        f = np.sqrt(np.clip(1 - zz ** 2, 1e-4, None)) * (1 + 0.08 * np.clip((L["z_mid"] - z) / self.h[2], 0, 1))
+        sd = np.maximum(_ellipse_sd(x - L["cx"], y - L["cy"], L["rx"] * f, L["ry"] * f),
+                        _ellipse_sd(x, y - B["cy"], 0.8 * B["a"], 0.8 * B["b"]))
+        medial = ((x - L["cx"]) * np.sign(L["cx"]) < 0) & (np.abs(y - L["cy"]) < 0.7 * L["ry"] * f)
+        return np.where(medial, 1e3, sd)
+
     def _floor(self, L, x, y):
         "Height (mm) of the diaphragm under a lung: highest under its centre, lower at the periphery and posteriorly."
         q = ((x - L["cx"]) / L["rx"]) ** 2 + ((y - L["cy"]) / L["ry"]) ** 2
@@ -187,13 +198,17 @@ class _Anatomy:
         B, hx = self.body, self.h[0]
         body = _frac(_ellipse_sd(x, y - B["cy"], B["a"], B["b"]), self.w)
         inner = _frac(_ellipse_sd(x, y - B["cy"], B["a"] - B["fat"], B["b"] - B["fat"]), self.w)
-        # ribs: an elliptic shell inside the muscle, cut into oblique bands; no ribs over the sternum
-        r_e = np.sqrt((x / B["a"]) ** 2 + ((y - B["cy"]) / B["b"]) ** 2)
+        # ribs: a shell on the lungs' costal surface (parietal pleura and innermost intercostal muscle between them,
+        # ~1.5 mm; the chest-wall muscles lie outside the ribs, as in a real chest), narrowing with the lungs towards the
+        # apex and ending there, cut into oblique bands; no ribs over the sternum
         theta = np.arctan2(y - B["cy"], x)
         R = self.ribs
         phase = (z / self.h[2] * R["n"] / 2 + R["slope"] * np.cos(theta) + R["phase"]) % 1.0
         band = np.minimum(phase, 1 - phase)  # 0 at the rib's centre line
-        rib_sd = np.maximum(np.abs(r_e - 0.84) * B["a"] - 0.025 * hx, (band - 0.11) * self.h[2] * 2 / R["n"])
+        costal = np.minimum.reduce([self._costal_sd(side, x, y, z) for side in self.lungs])
+        half = 0.025 * hx                                          # half the rib's thickness
+        rib_sd = np.maximum(np.abs(costal - 1.5 - half) - half, (band - 0.11) * self.h[2] * 2 / R["n"])
+        rib_sd = np.maximum(rib_sd, z - max(L["z_top"] for L in self.lungs.values()))
         rib_sd = np.maximum(rib_sd, 0.22 * hx - np.abs(x) - np.where(y > 0, 1e3, 0))  # gap anteriorly at the sternum
         ribs = _frac(rib_sd, self.w) * (z > -0.75 * self.h[2])
         S = self.spine
