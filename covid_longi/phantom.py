@@ -147,6 +147,25 @@ class _Anatomy:
             out[side] = np.minimum(_frac(self._lung_sd(side, x, y, z), self.w), 1 - cut)
         return out
 
+    def fissure_fraction(self, x, y, z):
+        """Fraction of pleura (+40 HU) of the interlobar fissures at the points: the major (oblique) fissure of each lung,
+        from high on the back to the front of the diaphragm, and the right lung's minor (horizontal) fissure at the
+        hilum's height in front of it. A fissure is two layers of visceral pleura, ~0.5 mm together: it shows as a faint
+        line through partial volume (its 0.5 mm spread over a voxel), not as a wall."""
+        out = np.zeros(np.shape(x), np.float32)
+        kernel = lambda sd: (0.5 / self.w) * np.clip(1 - np.abs(sd) / self.w, 0, None)
+        for side, L in self.lungs.items():
+            y_post, z_post = L["cy"] + 0.9 * L["ry"], L["z_mid"] + 0.5 * (L["z_top"] - L["z_mid"])
+            y_ant, z_ant = L["cy"] - 0.9 * L["ry"], L["z_dome"]
+            k = (z_post - z_ant) / (y_post - y_ant)
+            bow = 0.25 * (x - L["cx"]) ** 2 / L["rx"]                             # curved, not a flat plane
+            major = ((z - z_ant - bow) - k * (y - y_ant)) / math.sqrt(1 + k * k)  # > 0: the upper (and middle) lobe's side
+            own = x * np.sign(L["cx"]) > 0                                         # this lung's side of the body
+            out = np.maximum(out, kernel(major) * own)
+            if side == "right":
+                out = np.maximum(out, kernel(z - self.hilum[side][2] - 0.05 * self.h[2]) * (major > self.w) * own)
+        return out
+
     def inside_lung(self, p):
         "True where the points p (n, 3) lie well inside a lung."
         f = self.lung_fraction(p[:, 0], p[:, 1], p[:, 2])
@@ -387,21 +406,26 @@ def _render(anat, lesions, effusion, t, coords, vessel_grid, cfg, rng, clean=Fal
     par = -865.0 + 35.0 * np.clip(y / anat.h[1], -1, 1) + 18.0 * tex
     # inside the lung field: parenchyma, vessels, lesions and effusion, composited on their own; the result is
     # then mixed with the surrounding tissue by the lung fraction, so edges are true partial volume
-    inner = par + vessel_grid(coords) * (40.0 - par)
+    inner = par + anat.fissure_fraction(x, y, z) * (40.0 - par)
     les_all = np.zeros(shape, np.float32); cons_all = np.zeros(shape, np.float32)
     owner = np.zeros(shape, np.uint16); best = np.zeros(shape, np.float32)
     tex2 = _smooth_noise(shape, rng, 1.2)
     ggo_hu = -610.0 + 55.0 * tex2            # patchy ground glass, mostly within -750..-450
     cons_hu = -25.0 + 25.0 * tex2            # consolidation, mostly within -100..+50
+    cores = []
     for les in lesions:
         r = les.fractions(x, y, z, t, ramp=3.0)
         if r is None: continue
         idx, lf, cf = r
         cf = np.minimum(cf, lf)
-        inner[idx] += lf * (ggo_hu[idx] - inner[idx]); inner[idx] += cf * (cons_hu[idx] - inner[idx])
+        inner[idx] += lf * (ggo_hu[idx] - inner[idx]); cores.append((idx, cf))
         les_all[idx] = np.maximum(les_all[idx], lf); cons_all[idx] = np.maximum(cons_all[idx], cf)
         win = lf > best[idx]
         owner[tuple(i[win] for i in idx)] = les.id; best[idx] = np.maximum(best[idx], lf)
+    # ground glass is a veil over the parenchyma: the vessels stay visible through it (the definition of GGO, Hansell
+    # et al., Fleischner glossary 2008); consolidation hides them (vessels and consolidation have about the same density)
+    inner += vessel_grid(coords) * (40.0 - inner)
+    for idx, cf in cores: inner[idx] += cf * (cons_hu[idx] - inner[idx])
     eff = _effusion(anat, [e[t] for e in effusion], x, y, z, lung_by_side)
     inner += eff * (12.0 + 6.0 * tex2 - inner)
     hu += lung * (inner - hu)
