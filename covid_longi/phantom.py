@@ -87,6 +87,7 @@ class _Anatomy:
         self.stomach = dict(c=np.array([sx, sy, floor - 0.06 * hz - r_st[2]]), r=r_st)   # gastric bubble under the left dome
         self.hilum = {side: np.array([L["cx"] * 0.6, 0.04 * hy, 0.05 * hz]) for side, L in self.lungs.items()}
         self.vessels = {side: self._grow_tree(side, rng) for side in self.lungs}
+        self.bronchi = {side: self._bronchi(segs) for side, segs in self.vessels.items()}
 
     # --- lungs -------------------------------------------------------------------------------------------
     def _lung_sd(self, side, x, y, z):
@@ -195,21 +196,47 @@ class _Anatomy:
                 stack.append((b, nd / np.linalg.norm(nd), length * rng.uniform(0.7, 0.85), r * 0.8, k + 1))
         return segs
 
-    def vessel_fraction_on_grid(self, X, Y, Z, lung):
-        "Vessel fraction rasterised on a regular grid (X, Y, Z: 1-D coordinate vectors in mm)."
+    def _bronchi(self, vessel_segs, generations=4):
+        """The bronchial tree beside the arterial one (a bronchovascular bundle): one bronchus along each of the first
+        `generations` generations of vessels, its lumen 0.7 times the artery's radius (bronchoarterial ratio ~0.7-1),
+        its wall 0.3 times the lumen radius thick, running alongside the artery: list of (start, end, lumen radius, wall)."""
+        r_min = max(r for _, _, r in vessel_segs) * 0.8 ** (generations - 1) * 0.999
+        up = np.array([0.3, 0.5, 0.8]) / np.linalg.norm([0.3, 0.5, 0.8])
+        out = []
+        for a, b, r in vessel_segs:
+            if r < r_min: continue
+            d = (b - a) / (np.linalg.norm(b - a) + 1e-9)
+            side = np.cross(d, up); side /= np.linalg.norm(side) + 1e-9
+            rb = 0.7 * r; wall = max(0.3 * rb, 0.3)
+            off = side * (r + rb + wall)
+            out.append((a + off, b + off, rb, wall))
+        return out
+
+    def _tubes_on_grid(self, X, Y, Z, tubes):
+        "max over `tubes` [(start, end, radius)] of the tube's fraction, rasterised on a regular grid (X, Y, Z: 1-D, mm)."
         vf = np.zeros((len(Z), len(Y), len(X)), np.float32)
         sp = np.array([X[1] - X[0], Y[1] - Y[0], Z[1] - Z[0]])
-        for segs in self.vessels.values():
-            for a, b, r in segs:
-                lo = np.minimum(a, b) - r - 2 * self.w; hi = np.maximum(a, b) + r + 2 * self.w
-                i0 = np.clip(np.floor((lo - [X[0], Y[0], Z[0]]) / sp).astype(int), 0, None)
-                i1 = np.minimum(np.ceil((hi - [X[0], Y[0], Z[0]]) / sp).astype(int) + 1, [len(X), len(Y), len(Z)])
-                if np.any(i1 <= i0): continue
-                zz, yy, xx = np.meshgrid(Z[i0[2]:i1[2]], Y[i0[1]:i1[1]], X[i0[0]:i1[0]], indexing="ij")
-                f = np.clip(0.5 + (r - _segment_dist(xx, yy, zz, a, b)) / self.w, 0, 1)
-                sl = (slice(i0[2], i1[2]), slice(i0[1], i1[1]), slice(i0[0], i1[0]))
-                np.maximum(vf[sl], f, out=vf[sl])
-        return np.minimum(vf, lung)
+        for a, b, r in tubes:
+            lo = np.minimum(a, b) - r - 2 * self.w; hi = np.maximum(a, b) + r + 2 * self.w
+            i0 = np.clip(np.floor((lo - [X[0], Y[0], Z[0]]) / sp).astype(int), 0, None)
+            i1 = np.minimum(np.ceil((hi - [X[0], Y[0], Z[0]]) / sp).astype(int) + 1, [len(X), len(Y), len(Z)])
+            if np.any(i1 <= i0): continue
+            zz, yy, xx = np.meshgrid(Z[i0[2]:i1[2]], Y[i0[1]:i1[1]], X[i0[0]:i1[0]], indexing="ij")
+            f = np.clip(0.5 + (r - _segment_dist(xx, yy, zz, a, b)) / self.w, 0, 1)
+            sl = (slice(i0[2], i1[2]), slice(i0[1], i1[1]), slice(i0[0], i1[0]))
+            np.maximum(vf[sl], f, out=vf[sl])
+        return vf
+
+    def vessel_fraction_on_grid(self, X, Y, Z, lung):
+        "Vessel fraction rasterised on a regular grid (X, Y, Z: 1-D coordinate vectors in mm)."
+        return np.minimum(self._tubes_on_grid(X, Y, Z, [s for segs in self.vessels.values() for s in segs]), lung)
+
+    def bronchus_fractions_on_grid(self, X, Y, Z, lung):
+        "Fractions of bronchial wall and of bronchial lumen (air), rasterised on a regular grid, inside the lung."
+        segs = [s for b in self.bronchi.values() for s in b]
+        outer = self._tubes_on_grid(X, Y, Z, [(a, b, rb + w) for a, b, rb, w in segs])
+        lumen = self._tubes_on_grid(X, Y, Z, [(a, b, rb) for a, b, rb, w in segs])
+        return np.minimum(outer - lumen, lung), np.minimum(lumen, lung)
 
     # --- everything else ----------------------------------------------------------------------------------
     def tissues(self, x, y, z):
@@ -424,8 +451,11 @@ def _render(anat, lesions, effusion, t, coords, vessel_grid, cfg, rng, clean=Fal
         owner[tuple(i[win] for i in idx)] = les.id; best[idx] = np.maximum(best[idx], lf)
     # ground glass is a veil over the parenchyma: the vessels stay visible through it (the definition of GGO, Hansell
     # et al., Fleischner glossary 2008); consolidation hides them (vessels and consolidation have about the same density)
-    inner += vessel_grid(coords) * (40.0 - inner)
+    vessel, wall, lumen = vessel_grid(coords)
+    inner += vessel * (40.0 - inner)
     for idx, cf in cores: inner[idx] += cf * (cons_hu[idx] - inner[idx])
+    # the bronchi stay air-filled through consolidation: air bronchograms
+    inner += wall * (40.0 - inner); inner += lumen * (-1000.0 - inner)
     eff = _effusion(anat, [e[t] for e in effusion], x, y, z, lung_by_side)
     inner += eff * (12.0 + 6.0 * tex2 - inner)
     hu += lung * (inner - hu)
@@ -565,12 +595,13 @@ def make_patient(config:PhantomConfig|None=None, # phantom settings (shape, spac
     anat = _Anatomy(h, rng, float(np.mean(sp)))
     zz, yy, xx = np.meshgrid(Zc, Yc, Xc, indexing="ij")
     lung0 = np.maximum(*anat.lung_fraction(xx, yy, zz).values())
-    vgrid = anat.vessel_fraction_on_grid(Xc, Yc, Zc, lung0)
+    grids = (anat.vessel_fraction_on_grid(Xc, Yc, Zc, lung0), *anat.bronchus_fractions_on_grid(Xc, Yc, Zc, lung0))
 
     def vessel_at(coords):
+        "Fractions of vessel, bronchial wall and bronchial lumen at the anatomy-frame points `coords`."
         x, y, z = coords
         idx = [(z - Zc[0]) / sp[2], (y - Yc[0]) / sp[1], (x - Xc[0]) / sp[0]]
-        return ndi.map_coordinates(vgrid, idx, order=1, mode="nearest").astype(np.float32)
+        return [ndi.map_coordinates(g, idx, order=1, mode="nearest").astype(np.float32) for g in grids]
 
     fates, eff = _scenario_plan(cfg.scenario, cfg.n_timepoints, rng, cfg.n_lesions)
     if cfg.effusion is False: eff[:] = 0
