@@ -14,6 +14,7 @@ from typing import Iterator
 import numpy as np
 import SimpleITK as sitk
 from scipy import ndimage as ndi
+from scipy.spatial import cKDTree
 
 from .core import Label, LABEL_SHORT, InputError, ConfigError, class_volumes_ml, like, to_array, voxel_volume_ml
 
@@ -313,6 +314,20 @@ class _Lesion:
         cons = _frac((rn - c) * rmin, ramp * 0.7) if c > 0 else np.zeros_like(les)
         return idx, les, cons
 
+    def septa(self, px, py, pz, width, lobule_mm=12.0):
+        """Crazy paving: fraction of thickened interlobular septum (~1 mm, +40 HU) at the points — the outlines of the
+        secondary pulmonary lobules (polygons of 10-25 mm, Webb 2006; drawn here at `lobule_mm`) as a Voronoi pattern
+        of seeds on a jittered lattice fixed to the lung tissue, so it moves with it between scans. The jitter has its
+        own generator (seeded by the lesion's id), which leaves the patient's random stream untouched."""
+        rng = np.random.default_rng(7919 + self.id)
+        reach = max(float(np.max(r)) + np.linalg.norm(lc - self.centre) for lc, r in self.lobules) * max(self.size) + 2 * lobule_mm
+        ax = np.arange(-reach, reach + lobule_mm, lobule_mm)
+        seeds = np.stack(np.meshgrid(ax, ax, ax, indexing="ij"), -1).reshape(-1, 3)
+        seeds = self.centre + seeds + rng.uniform(-0.35, 0.35, seeds.shape) * lobule_mm
+        d, _ = cKDTree(seeds).query(np.stack([px, py, pz], -1), k=2)
+        to_wall = (d[:, 1] - d[:, 0]) / 2                  # distance to the boundary between the two nearest lobules
+        return ((1.0 / width) * np.clip(1 - to_wall / width, 0, None)).astype(np.float32)
+
 def _scenario_plan(scenario, n_tp, rng, n_lesions=None):
     "Per-lesion fates for each consecutive pair, and effusion thickness per time point."
     n = n_lesions if n_lesions is not None else {"severe": rng.integers(8, 12), "stable": rng.integers(3, 6)}.get(scenario, rng.integers(4, 8))
@@ -446,6 +461,8 @@ def _render(anat, lesions, effusion, t, coords, vessel_grid, cfg, rng, clean=Fal
         idx, lf, cf = r
         cf = np.minimum(cf, lf)
         inner[idx] += lf * (ggo_hu[idx] - inner[idx]); cores.append((idx, cf))
+        if les.core[t] > 0:   # a consolidating lesion: crazy paving in its ground glass (GGO -> crazy paving -> consolidation)
+            inner[idx] += (lf - cf) * les.septa(x[idx], y[idx], z[idx], anat.w) * (40.0 - inner[idx])
         les_all[idx] = np.maximum(les_all[idx], lf); cons_all[idx] = np.maximum(cons_all[idx], cf)
         win = lf > best[idx]
         owner[tuple(i[win] for i in idx)] = les.id; best[idx] = np.maximum(best[idx], lf)
