@@ -91,30 +91,31 @@ class _Anatomy:
         self.bronchi = {side: self._bronchi(segs) for side, segs in self.vessels.items()}
 
     # --- lungs -------------------------------------------------------------------------------------------
+    def _outline_sd(self, side, x, y, z):
+        """Signed distance (mm) to a lung's cross-section outline, an ellipse tapering towards the apex and kept inside the
+        body's chest wall (at least ~15 % of the body radius); and the taper f at each point."""
+        L, B = self.lungs[side], self.body
+        zz = np.clip((z - L["z_mid"]) / (L["z_top"] - L["z_mid"]), 0, 1)
+        f = np.sqrt(np.clip(1 - zz ** 2, 1e-4, None)) * (1 + 0.08 * np.clip((L["z_mid"] - z) / self.h[2], 0, 1))
+        return np.maximum(_ellipse_sd(x - L["cx"], y - L["cy"], L["rx"] * f, L["ry"] * f),
+                          _ellipse_sd(x, y - B["cy"], 0.8 * B["a"], 0.8 * B["b"])), f
+
     def _lung_sd(self, side, x, y, z):
         "Signed distance (mm) to one lung's outline (before mediastinum, heart and airways are cut out)."
         L = self.lungs[side]
-        zz = np.clip((z - L["z_mid"]) / (L["z_top"] - L["z_mid"]), 0, 1)
-        f = np.sqrt(np.clip(1 - zz ** 2, 1e-4, None)) * (1 + 0.08 * np.clip((L["z_mid"] - z) / self.h[2], 0, 1))
-        sd_xy = _ellipse_sd(x - L["cx"], y - L["cy"], L["rx"] * f, L["ry"] * f)
+        sd_xy = self._outline_sd(side, x, y, z)[0]
         # apex: above z_top; the taper f already closes the cross-section, this caps it cleanly
         sd_top = z - L["z_top"]
         sd_floor = self._floor(L, x, y) - z
         # medial boundary (mediastinum)
         sd_med = (L["medial"] - x) if L["cx"] > 0 else (x - L["medial"])
-        # the lungs stay inside the rib cage: a chest wall (ribs, muscle, fat) of at least ~15 % of the body radius
-        B = self.body
-        sd_wall = _ellipse_sd(x, y - B["cy"], 0.8 * B["a"], 0.8 * B["b"])
-        return np.maximum.reduce([sd_xy, sd_top, sd_floor, sd_med, sd_wall])
+        return np.maximum.reduce([sd_xy, sd_top, sd_floor, sd_med])
 
     def _costal_sd(self, side, x, y, z):
         """Signed distance (mm) to a lung's costal surface: its outline where it faces the ribs (laterally, and in front
         and behind, round to the sternum and the spine), far (1e3) on its medial side, which faces the mediastinum."""
-        L, B = self.lungs[side], self.body
-        zz = np.clip((z - L["z_mid"]) / (L["z_top"] - L["z_mid"]), 0, 1)
-        f = np.sqrt(np.clip(1 - zz ** 2, 1e-4, None)) * (1 + 0.08 * np.clip((L["z_mid"] - z) / self.h[2], 0, 1))
-        sd = np.maximum(_ellipse_sd(x - L["cx"], y - L["cy"], L["rx"] * f, L["ry"] * f),
-                        _ellipse_sd(x, y - B["cy"], 0.8 * B["a"], 0.8 * B["b"]))
+        L = self.lungs[side]
+        sd, f = self._outline_sd(side, x, y, z)
         medial = ((x - L["cx"]) * np.sign(L["cx"]) < 0) & (np.abs(y - L["cy"]) < 0.7 * L["ry"] * f)
         return np.where(medial, 1e3, sd)
 
@@ -207,7 +208,8 @@ class _Anatomy:
         for a, b, r in vessel_segs:
             if r < r_min: continue
             d = (b - a) / (np.linalg.norm(b - a) + 1e-9)
-            side = np.cross(d, up); side /= np.linalg.norm(side) + 1e-9
+            side = np.cross(d, up)
+            side /= np.linalg.norm(side) + 1e-9
             rb = 0.7 * r; wall = max(0.3 * rb, 0.3)
             off = side * (r + rb + wall)
             out.append((a + off, b + off, rb, wall))
@@ -434,7 +436,7 @@ def _effusion(anat, taus, x, y, z, lung_by_side):
 class _Scan:
     ct: np.ndarray; labels: np.ndarray; lesions: np.ndarray
 
-def _render(anat, lesions, effusion, t, coords, vessel_grid, cfg, rng, clean=False):
+def _render(anat, lesions, effusion, t, coords, tubes_at, cfg, rng, clean=False):
     "Render time point t at the anatomy-frame points `coords` (x, y, z arrays shaped like the volume)."
     x, y, z = coords
     shape = x.shape
@@ -468,7 +470,7 @@ def _render(anat, lesions, effusion, t, coords, vessel_grid, cfg, rng, clean=Fal
         owner[tuple(i[win] for i in idx)] = les.id; best[idx] = np.maximum(best[idx], lf)
     # ground glass is a veil over the parenchyma: the vessels stay visible through it (the definition of GGO, Hansell
     # et al., Fleischner glossary 2008); consolidation hides them (vessels and consolidation have about the same density)
-    vessel, wall, lumen = vessel_grid(coords)
+    vessel, wall, lumen = tubes_at(coords)
     inner += vessel * (40.0 - inner)
     for idx, cf in cores: inner[idx] += cf * (cons_hu[idx] - inner[idx])
     # the bronchi stay air-filled through consolidation: air bronchograms
@@ -614,7 +616,7 @@ def make_patient(config:PhantomConfig|None=None, # phantom settings (shape, spac
     lung0 = np.maximum(*anat.lung_fraction(xx, yy, zz).values())
     grids = (anat.vessel_fraction_on_grid(Xc, Yc, Zc, lung0), *anat.bronchus_fractions_on_grid(Xc, Yc, Zc, lung0))
 
-    def vessel_at(coords):
+    def tubes_at(coords):
         "Fractions of vessel, bronchial wall and bronchial lumen at the anatomy-frame points `coords`."
         x, y, z = coords
         idx = [(z - Zc[0]) / sp[2], (y - Yc[0]) / sp[1], (x - Xc[0]) / sp[0]]
@@ -635,8 +637,8 @@ def make_patient(config:PhantomConfig|None=None, # phantom settings (shape, spac
         for d in reversed(defs[:t]):               # scan t -> t-1 -> ... -> 0 (the anatomy frame)
             dx, dy, dz = d(x, y, z); x, y, z = x + dx, y + dy, z + dz
         coords_list.append((x, y, z))
-        scans.append(_render(anat, lesions, eff, t, (x, y, z), vessel_at, cfg, rng))
-    prev_on_next = [like(_render(anat, lesions, eff, t, coords_list[t + 1], vessel_at, cfg, rng, clean=True).labels, ref)
+        scans.append(_render(anat, lesions, eff, t, (x, y, z), tubes_at, cfg, rng))
+    prev_on_next = [like(_render(anat, lesions, eff, t, coords_list[t + 1], tubes_at, cfg, rng, clean=True).labels, ref)
                     for t in range(cfg.n_timepoints - 1)]
     transforms = []
     for d in defs:
