@@ -13,6 +13,8 @@ with the plain fp32 batch-1 baseline, and the ratio of the package's default set
     python bench/inference.py --cubes 128 --compile --pair   # + torch.compile, + a real 3-view pair through predict_cube
     python bench/inference.py --cubes 64 128 --onnx    # + ONNX Runtime (pip install onnxruntime; not a dependency)
     python bench/inference.py --cubes 64 128 --openvino   # + OpenVINO, fp32 and bf16 (pip install openvino; not a dependency)
+    python bench/inference.py --cubes 300 --device cuda --restore   # a pair's inference + restore: before (CPU restore) vs now
+    python bench/inference.py --device cuda --analyze CT   # segment_pair end to end on CT resampled to 512 x 512 x 300
 
 Settings: fp32 (baseline: backbone, batch 1, contiguous), the PairNet (one slice pair = both time points per
 call, as predict_cube runs it), larger batches, channels_last, bf16 autocast (CPU) or fp16 (CUDA), and with
@@ -30,6 +32,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from covid_longi.model import fc_densenet57, PairNet, autocast
 from covid_longi.infer import default_batch_size, default_dtype, cpu_native_bf16
+from covid_longi.weights import load_weights
 
 
 def flops_per_slice(model, size):
@@ -79,6 +82,10 @@ ap.add_argument("--fold-check", action="store_true", help="check whether batch n
 ap.add_argument("--dice-check", action="store_true")
 ap.add_argument("--onnx", action="store_true", help="also ONNX Runtime (CPU provider, fp32), checked against torch fp32")
 ap.add_argument("--openvino", action="store_true", help="also OpenVINO (CPU plugin, f32 and bf16 inference precision), checked against torch fp32")
+ap.add_argument("--restore", action="store_true", help="a pair's inference + restore (3 views, cube = first of --cubes, 512x512x300 grid): "
+                "the package as it is against the path before 0.1.0's GPU work (per-batch copies to the CPU, SimpleITK restore)")
+ap.add_argument("--analyze", metavar="CT", help="segment_pair end to end on this chest CT resampled to --analyze-size (and a moved copy)")
+ap.add_argument("--analyze-size", type=int, nargs=3, default=[512, 512, 300], metavar=("X", "Y", "Z"))
 ap.add_argument("--cpu-time", action="store_true", help="only: fp32 vs reduced precision per slice pair, in process CPU time on one thread")
 args = ap.parse_args()
 if args.onnx:   # optional: only this comparison needs it
@@ -99,8 +106,10 @@ print(f"device {device} ({cap}), torch {torch.__version__}, threads {torch.get_n
 if device.type == "cpu":
     print(f"native bf16 on this CPU: {cpu_native_bf16()} -> default precision {default_dt or 'float32'}")
     peak, how = peak_gflops(); print(f"estimated fp32 peak {peak:.0f} GFLOP/s ({how})")
-else:
-    peak = float("nan")
+else:   # the card's dense fp16/bf16 tensor-core peak (H100 / H200 SXM: 989 TFLOP/s), for the fraction of peak below
+    peak = float(os.environ.get("PEAK_GFLOPS", 989e3))
+    torch.backends.cudnn.benchmark = True   # as segment_pair sets it on a GPU: one slice size, cuDNN picks its fastest kernels
+    print(f"GPU peak taken as {peak / 1e3:.0f} TFLOP/s (dense fp16 tensor cores; PEAK_GFLOPS overrides); cudnn.benchmark on")
 if args.cpu_time:   # a machine shared with other jobs inflates wall time; one thread's CPU time much less
     torch.set_num_threads(1)
     for size in args.cubes:
@@ -131,7 +140,10 @@ for size in args.cubes:
                 (dname, pairnet, default_b, default_dt, True, True),
                 (f"{low_name}, PairNet, 1 pair/pass, channels_last", pairnet, 1, low, True, True),
                 (f"{low_name}, batch 8, channels_last", model, 8, low, True, False)]
-    if device.type == "cuda": settings.append(("fp32, batch 32, channels_last", model, 32, None, True, False))
+    if device.type == "cuda": settings += [("fp32, batch 32, channels_last", model, 32, None, True, False),
+                                           (f"{low_name}, batch 32, channels_last", model, 32, low, True, False),
+                                           (f"{low_name}, batch 128, channels_last", model, 128, low, True, False),
+                                           (f"{low_name}, PairNet, 128 pairs/pass, channels_last", pairnet, 128, low, True, True)]
     if compiled is not None: settings.append(("fp32, batch 1, channels_last, compiled", compiled, 1, None, True, False))
     if args.onnx and device.type == "cpu":
         so = ort.SessionOptions(); so.intra_op_num_threads = torch.get_num_threads()
@@ -247,3 +259,90 @@ if args.dice_check:
             print(f"OpenVINO {hint}: labels vs torch fp32 identical on {100 * (c == a).mean():.4f} % of voxels, vs torch {low_name} "
                   f"{100 * (c == b).mean():.4f} %; inference {seg.timing['inference']:.1f} s (torch fp32 {out['fp32'][0].timing['inference']:.1f} s, "
                   f"{low_name} {out['low'][0].timing['inference']:.1f} s) after converting (or reading) + compiling {conv:.1f} s for {len(ovm.models)} views")
+
+def legacy_pair(pairnet, x0, x1, record, device, batch, dtype):
+    "The path before the GPU work, as it was: per view and batch, softmax copied to the CPU; numpy average; SimpleITK restore."
+    from covid_longi.data import VIEWS, view_axes, nonempty_slices
+    from covid_longi.preprocess import restore
+    from covid_longi.core import N_CLASSES
+    t = time.perf_counter()
+    P = []
+    for v in VIEWS:
+        axis = view_axes(record.cube["direction"])[v]
+        keep = np.union1d(nonempty_slices(x1, axis), nonempty_slices(x0, axis))
+        p1 = np.zeros((N_CLASSES,) + x1.shape, np.float32); p0 = np.zeros_like(p1); p1[0] = p0[0] = 1.0
+        X0, X1 = np.moveaxis(x0, axis, 0), np.moveaxis(x1, axis, 0)
+        P1, P0 = np.moveaxis(p1, axis + 1, 1), np.moveaxis(p0, axis + 1, 1)
+        with torch.inference_mode(), autocast(device, dtype):
+            for i in range(0, len(keep), batch):
+                idx = keep[i:i + batch]
+                a0 = torch.from_numpy(np.ascontiguousarray(X0[idx], np.float32)).to(device)
+                a1 = torch.from_numpy(np.ascontiguousarray(X1[idx], np.float32)).to(device)
+                for logits, Pv in zip(pairnet(a0, a1), (P1, P0)):
+                    Pv[:, idx] = torch.softmax(logits.float(), 1).cpu().numpy().transpose(1, 0, 2, 3)
+        P.append((p1, p0))
+    p1 = sum(a for a, _ in P) / 3; p0 = sum(b for _, b in P) / 3
+    t_inf = time.perf_counter() - t; t = time.perf_counter()
+    import SimpleITK as sitk
+    labels = [sitk.GetArrayFromImage(restore(p, record)).argmax(-1).astype(np.uint8) for p in (p1, p0)]
+    return t_inf, time.perf_counter() - t, labels
+
+def package_pair(pairnet, x0, x1, record, device, batch, dtype):
+    "The package's path (segment_pair's inference and restore): cubes moved once, probabilities averaged and restored on the device."
+    from covid_longi.data import VIEWS, view_axes, nonempty_slices
+    from covid_longi.infer import _view_probabilities, restore_probabilities
+    t = time.perf_counter()
+    t0_, t1_ = (torch.from_numpy(x).to(device) for x in (x0, x1))
+    acc = [torch.zeros((5,) + x1.shape, device=device) for _ in range(2)]
+    for v in VIEWS:
+        axis = view_axes(record.cube["direction"])[v]
+        keep = np.union1d(nonempty_slices(x1, axis), nonempty_slices(x0, axis))
+        for a, p in zip(acc, _view_probabilities(pairnet, t0_, t1_, axis, keep, batch, dtype)): a += p / 3
+    if device.type == "cuda": torch.cuda.synchronize()
+    t_inf = time.perf_counter() - t; t = time.perf_counter()
+    labels = [restore_probabilities(a, record).argmax(0).to(torch.uint8).cpu().numpy() for a in acc]
+    return t_inf, time.perf_counter() - t, labels
+
+if args.restore:
+    from covid_longi.preprocess import PreprocessRecord, PreprocessConfig, Crop, cube_grid
+    size = args.cubes[0]
+    grid = dict(size=(512, 512, 300), spacing=(0.7, 0.7, 1.0), origin=(0.0, 0.0, 0.0), direction=(1, 0, 0, 0, 1, 0, 0, 0, 1))
+    crop = Crop((70, 110, 10), (372, 300, 280))            # a lung crop of an adult chest on that grid
+    record = PreprocessRecord(grid, crop, cube_grid(grid, crop, size), PreprocessConfig(size=size))
+    g = torch.Generator().manual_seed(0)
+    x0 = torch.nn.functional.interpolate(torch.rand(1, 1, 24, 24, 24, generator=g), size=(size,) * 3, mode="trilinear")[0, 0].numpy()
+    x1 = np.ascontiguousarray(x0[:, ::-1])
+    pairnet_w = load_weights(device=device).models["axial"]     # trained weights: a realistic mixture of classes
+    print(f"\na pair's inference + restore, cube {size}, grid 512 x 512 x 300 (crop 372 x 300 x 280), 3 views x {size} slices x 2 directions:")
+    res = {}
+    for name, fn, b, dt in (("before: batch 16, fp32, per-batch copies, SimpleITK restore", legacy_pair, 16, None),
+                            (f"package: batch {default_b}, {default_dt or torch.float32}, on the device".replace("torch.", ""), package_pair, default_b, default_dt),
+                            ("package path, fp32, same batch", package_pair, default_b, torch.float32)):
+        ti, tr, lab = fn(pairnet_w, x0, x1, record, device, b, dt)   # second run timed below (the first warms cuDNN up)
+        ti, tr, lab = fn(pairnet_w, x0, x1, record, device, b, dt)
+        res[name] = (ti + tr, lab)
+        print(f"  {name:<62} inference {ti:6.2f} s  restore {tr:6.2f} s  total {ti + tr:6.2f} s", flush=True)
+    names = list(res)
+    print(f"  package / before: x{res[names[0]][0] / res[names[1]][0]:.2f} faster; labels agree on "
+          + ", ".join(f"{100 * (a == b).mean():.4f} %" for a, b in zip(res[names[0]][1], res[names[1]][1])) + " (t1, t0) with the before path "
+          + "(fp32 vs the default precision); package fp32 vs before: "
+          + ", ".join(f"{100 * (a == b).mean():.4f} %" for a, b in zip(res[names[0]][1], res[names[2]][1])))
+
+if args.analyze:
+    import SimpleITK as sitk
+    from covid_longi.io import read_ct
+    from covid_longi.infer import segment_pair
+    from covid_longi.weights import load_weights as _lw
+    ct = read_ct(args.analyze)
+    D = np.array(ct.GetDirection()).reshape(3, 3); sz0, sp0 = np.array(ct.GetSize()), np.array(ct.GetSpacing())
+    size = np.array(args.analyze_size); sp = sz0 * sp0 / size
+    ref = sitk.Image(*[int(v) for v in size], sitk.sitkInt16); ref.SetSpacing(sp.tolist()); ref.SetDirection(ct.GetDirection())
+    ref.SetOrigin((np.array(ct.GetOrigin()) + D @ (sp / 2 - sp0 / 2)).tolist())
+    big1 = sitk.Resample(ct, ref, sitk.Transform(), sitk.sitkLinear, -1024, sitk.sitkInt16)
+    tf = sitk.Euler3DTransform(); tf.SetCenter(big1.TransformContinuousIndexToPhysicalPoint((size - 1) / 2)); tf.SetRotation(0.0, 0.0, 0.05); tf.SetTranslation((4.0, -6.0, 3.0))
+    big0 = sitk.Resample(big1, big1, tf, sitk.sitkLinear, -1024, sitk.sitkInt16)
+    models = _lw(device=device)
+    for k in range(int(os.environ.get("ANALYZE_RUNS", 2))):   # the first run includes cuDNN's kernel choice
+        t = time.perf_counter(); seg = segment_pair(big0, big1, models, device=device); wall = time.perf_counter() - t
+        print(f"\nsegment_pair end to end, {args.analyze} resampled to {' x '.join(map(str, size))} ({sp.round(2).tolist()} mm) and a moved copy, "
+              f"run {k + 1}: {wall:.1f} s; per stage: " + ", ".join(f"{k_} {v:.2f} s" for k_, v in seg.timing.items()), flush=True)

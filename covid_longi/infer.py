@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['OPENVINO_PIN', 'InferConfig', 'default_batch_size', 'cpu_native_bf16', 'default_dtype', 'predict_cube',
-           'PairSegmentation', 'segment_pair', 'check_openvino_device', 'OpenVINOPairNet', 'openvino_models']
+           'restore_probabilities', 'PairSegmentation', 'segment_pair', 'check_openvino_device', 'OpenVINOPairNet',
+           'openvino_models']
 
 # %% ../nbs/10_infer.ipynb #96360177
 import hashlib
@@ -17,9 +18,10 @@ from pathlib import Path
 import numpy as np
 import SimpleITK as sitk
 import torch
+import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .core import ConfigError, N_CLASSES, default_device
+from .core import ConfigError, InputError, N_CLASSES, default_device, grid_image
 from .data import VIEWS, view_axes, nonempty_slices, default_cache_dir
 from .model import PairNet, autocast, arrange, in_channels
 from .pair import prepare_pair
@@ -32,12 +34,14 @@ from .weights import ViewModels, load_weights
 class InferConfig:
     "Inference defaults (measured with bench/inference.py, see Speed below)."
     batch_size_cpu: int = 1     # slice pairs per forward pass on a CPU: small batches are fastest on our 2-core AVX2 CPU
-    batch_size_cuda: int = 16   # ... on a GPU, which needs batches to be busy (not measured: no GPU was available)
+    batch_size_cuda: int = 64   # ... on a GPU, which needs big batches to be busy (see the GPU table below)
     cpu_bf16: bool = True       # bfloat16 autocast on CPUs with native bf16 (float32 elsewhere, where bf16 is emulated)
+    cuda_fp16: bool = True      # float16 autocast on GPUs (labels agree with float32 on >= 99.9 % of voxels, tested below)
 
 def default_batch_size(device:torch.device, config:InferConfig=InferConfig()) -> int:
     "Slice pairs per forward pass on `device`."
     return config.batch_size_cuda if torch.device(device).type == "cuda" else config.batch_size_cpu
+
 
 # %% ../nbs/10_infer.ipynb #05b0e14e
 def cpu_native_bf16(cpuinfo:str|None=None # text of /proc/cpuinfo (default: read it; absent: no native bf16)
@@ -48,11 +52,28 @@ def cpu_native_bf16(cpuinfo:str|None=None # text of /proc/cpuinfo (default: read
     return bool(re.search(r"\b(avx512_bf16|amx_bf16)\b", cpuinfo))
 
 def default_dtype(device:torch.device, config:InferConfig=InferConfig()) -> torch.dtype|None:
-    "Autocast dtype of inference on `device`: bfloat16 on a CPU with native bf16, else None (float32)."
-    if torch.device(device).type == "cpu" and config.cpu_bf16 and cpu_native_bf16(): return torch.bfloat16
+    "Autocast dtype of inference on `device`: float16 on a GPU, bfloat16 on a CPU with native bf16, else None (float32)."
+    kind = torch.device(device).type
+    if kind == "cuda" and config.cuda_fp16: return torch.float16
+    if kind == "cpu" and config.cpu_bf16 and cpu_native_bf16(): return torch.bfloat16
     return None
 
 # %% ../nbs/10_infer.ipynb #da029c55
+def _view_probabilities(model:PairNet, x0:torch.Tensor, x1:torch.Tensor, # cubes (S, S, S) on the model's device
+                        axis:int, keep:np.ndarray, batch_size:int, dtype, progress=None) -> tuple:
+    "Softmax probabilities (C, S, S, S) of t1 and t0 along one axis, as tensors on the cubes' device (empty slices: background)."
+    device = x1.device
+    p1 = torch.zeros((N_CLASSES,) + tuple(x1.shape), dtype=torch.float32, device=device); p0 = torch.zeros_like(p1)
+    p1[0] = p0[0] = 1.0
+    X0, X1 = x0.movedim(axis, 0), x1.movedim(axis, 0)
+    with torch.inference_mode(), autocast(device, dtype):
+        for i in range(0, len(keep), batch_size):
+            idx = torch.as_tensor(keep[i:i + batch_size], device=device)
+            for logits, p in zip(model(X0.index_select(0, idx), X1.index_select(0, idx)), (p1, p0)):   # t1 and t0: one PairNet call
+                p.index_copy_(axis + 1, idx, torch.softmax(logits.float(), 1).movedim(1, 0).movedim(1, axis + 1))
+            if progress is not None: progress.update(len(idx))
+    return p1, p0
+
 def predict_cube(model:PairNet,                           # one view's network (see model.PairNet)
                  x0:np.ndarray,                           # reference cube (S, S, S), registered unless model.registered is False
                  x1:np.ndarray,                           # follow-up cube (S, S, S)
@@ -69,40 +90,63 @@ def predict_cube(model:PairNet,                           # one view's network (
     dtype = dtype or default_dtype(device)
     axis = view_axes(direction)[view]
     keep = np.union1d(nonempty_slices(x1, axis), nonempty_slices(x0, axis))
-    p1 = np.zeros((N_CLASSES,) + x1.shape, np.float32); p0 = np.zeros_like(p1)
-    p1[0] = p0[0] = 1.0                                # empty slices: background
-    X0, X1 = np.moveaxis(x0, axis, 0), np.moveaxis(x1, axis, 0)
-    P1, P0 = np.moveaxis(p1, axis + 1, 1), np.moveaxis(p0, axis + 1, 1)      # views into p1/p0
-    with torch.inference_mode(), autocast(device, dtype):
-        for i in range(0, len(keep), batch_size):
-            idx = keep[i:i + batch_size]
-            a0 = torch.from_numpy(np.ascontiguousarray(X0[idx], np.float32)).to(device)
-            a1 = torch.from_numpy(np.ascontiguousarray(X1[idx], np.float32)).to(device)
-            for logits, P in zip(model(a0, a1), (P1, P0)):                   # t1 and t0: one PairNet call
-                P[:, idx] = torch.softmax(logits.float(), 1).cpu().numpy().transpose(1, 0, 2, 3)
-            if progress is not None: progress.update(len(idx))
-    return p1, p0
+    t0, t1 = (torch.from_numpy(np.ascontiguousarray(x, np.float32)).to(device) for x in (x0, x1))
+    p1, p0 = _view_probabilities(model, t0, t1, axis, keep, batch_size, dtype, progress)
+    return p1.cpu().numpy(), p0.cpu().numpy()
+
 
 # %% ../nbs/10_infer.ipynb #eebaa617
-@dataclass
+def restore_probabilities(p:torch.Tensor,         # class probabilities (C, S, S, S) in the cube, on any device
+                          record:PreprocessRecord
+                         ) -> torch.Tensor:
+    """The probabilities on the follow-up's whole grid (C, z, y, x), on p's device: `preprocess.restore` for probabilities,
+    as one trilinear resize of the cube onto its crop box (background outside it)."""
+    S = record.config.size
+    if tuple(p.shape[1:]) != (S, S, S): raise InputError(None, f"probabilities of shape {tuple(p.shape)} are not (C,{S},{S},{S})")
+    (x0, y0, z0), (nx, ny, nz) = record.crop.start, record.crop.size
+    # the cube's voxel centres sit at crop.start - 0.5 + (k + 0.5) * n / S on the grid (preprocess.cube_grid): that is a
+    # resize with align_corners=False, and SimpleITK's linear interpolation clamps at the cube's faces as it does
+    inner = F.interpolate(p[None].float(), size=(nz, ny, nx), mode="trilinear", align_corners=False)[0]
+    X, Y, Z = record.grid["size"]
+    out = torch.zeros((p.shape[0], Z, Y, X), dtype=torch.float32, device=p.device); out[0] = 1.0
+    out[:, z0:z0 + nz, y0:y0 + ny, x0:x0 + nx] = inner
+    return out
+
+def _vector_image(p:torch.Tensor, grid:dict) -> sitk.Image:
+    "A (C, z, y, x) tensor as a C-component float32 image on `grid`."
+    img = sitk.GetImageFromArray(p.movedim(0, -1).contiguous().cpu().numpy(), isVector=True)
+    img.CopyInformation(grid_image(grid))
+    return img
+
+def _label_image(labels:torch.Tensor, grid:dict) -> sitk.Image:
+    img = sitk.GetImageFromArray(labels.to(torch.uint8).cpu().numpy()); img.CopyInformation(grid_image(grid))
+    return img
+
 class PairSegmentation:
     "Labels and probabilities of a segmented pair, each on its scan's own grid, with the registration."
-    labels0: sitk.Image             # reference labels on the reference's grid
-    labels1: sitk.Image             # follow-up labels on the follow-up's grid
-    labels0_reg: sitk.Image         # reference labels on the follow-up's grid (registered): for progression maps
-    probabilities1: sitk.Image      # (C-component) class probabilities of the follow-up, on its grid
-    probabilities0_reg: sitk.Image  # ... of the reference, on the follow-up's grid
-    ct0_reg: sitk.Image             # reference CT registered onto the follow-up's grid
-    lung0: sitk.Image; lung1: sitk.Image
-    registration: RegistrationResult
-    record: PreprocessRecord        # how the cube was cut from the follow-up's grid
-    timing: dict                    # seconds per step
-
-def _argmax_image(prob:sitk.Image) -> sitk.Image:
-    "The label map (uint8) of the most probable class of a C-component probability image, on its grid."
-    a = sitk.GetArrayFromImage(prob)                    # (z, y, x, C)
-    out = sitk.GetImageFromArray(a.argmax(-1).astype(np.uint8)); out.CopyInformation(prob)
-    return out
+    def __init__(self, labels0:sitk.Image,        # reference labels on the reference's grid
+                 labels1:sitk.Image,              # follow-up labels on the follow-up's grid
+                 labels0_reg:sitk.Image,          # reference labels on the follow-up's grid (registered): for progression maps
+                 prob1:torch.Tensor, prob0_reg:torch.Tensor,  # class probabilities (C, z, y, x) on the follow-up's grid
+                 ct0_reg:sitk.Image,              # reference CT registered onto the follow-up's grid
+                 lung0:sitk.Image, lung1:sitk.Image,
+                 registration:RegistrationResult,
+                 record:PreprocessRecord,         # how the cube was cut from the follow-up's grid
+                 timing:dict):                    # seconds per step
+        self.labels0, self.labels1, self.labels0_reg, self.ct0_reg = labels0, labels1, labels0_reg, ct0_reg
+        self.lung0, self.lung1, self.registration, self.record, self.timing = lung0, lung1, registration, record, timing
+        self._prob, self._images = (prob1, prob0_reg), {}
+    def _image(self, i):   # built on first use: most callers need only the labels, and a real scan's are 1.5 GB each
+        if i not in self._images: self._images[i] = _vector_image(self._prob[i], self.record.grid)
+        return self._images[i]
+    @property
+    def probabilities1(self) -> sitk.Image:
+        "(C-component) class probabilities of the follow-up, on its grid."
+        return self._image(0)
+    @property
+    def probabilities0_reg(self) -> sitk.Image:
+        "... of the reference, on the follow-up's grid."
+        return self._image(1)
 
 def segment_pair(ct0:sitk.Image,                      # reference scan (t0)
                  ct1:sitk.Image,                      # follow-up scan (t1)
@@ -125,20 +169,27 @@ def segment_pair(ct0:sitk.Image,                      # reference scan (t0)
     prep = prepare_pair(ct0, ct1, lung0, lung1, registration, models.preprocess, progress=progress)   # lung masks, registration, the cube
     t.update(prep.timing); t0 = time.perf_counter()
     reg, pp, ct0_reg, lung0, lung1 = prep.registration, prep.cube, prep.ct0_reg, prep.lung0, prep.lung1
-    p1 = np.zeros((N_CLASSES,) + pp.x1.shape, np.float32); p0 = np.zeros_like(p1)
-    bar = tqdm(total=sum(pp.x1.shape[view_axes(pp.record.cube["direction"])[v]] for v in views), desc="segmenting",
-               unit="slice", disable=not progress)
-    for v in views:
-        a, b = predict_cube(models.models[v], pp.x0, pp.x1, v, pp.record.cube["direction"], batch_size, device, dtype, progress=bar)
+    batch_size, dtype = batch_size or default_batch_size(device), dtype or default_dtype(device)
+    if device.type == "cuda": torch.backends.cudnn.benchmark = True   # one slice size per pair: let cuDNN pick its fastest kernels
+    direction = pp.record.cube["direction"]
+    x0, x1 = (torch.from_numpy(np.ascontiguousarray(x, np.float32)).to(device) for x in (pp.x0, pp.x1))   # both cubes moved once
+    p1 = torch.zeros((N_CLASSES,) + tuple(x1.shape), dtype=torch.float32, device=device); p0 = torch.zeros_like(p1)
+    bar = tqdm(total=sum(pp.x1.shape[view_axes(direction)[v]] for v in views), desc="segmenting", unit="slice", disable=not progress)
+    for v in views:   # the views' probabilities are averaged where they are computed (on the GPU when there is one)
+        axis = view_axes(direction)[v]
+        keep = np.union1d(nonempty_slices(pp.x1, axis), nonempty_slices(pp.x0, axis))
+        a, b = _view_probabilities(models.models[v], x0, x1, axis, keep, batch_size, dtype, bar)
         p1 += a / len(views); p0 += b / len(views)
     bar.close()
+    if device.type == "cuda": torch.cuda.synchronize(device)
     t["inference"] = time.perf_counter() - t0; t0 = time.perf_counter()
-    prob1, prob0_reg = restore(p1, pp.record), restore(p0, pp.record)
-    labels1, labels0_reg = _argmax_image(prob1), _argmax_image(prob0_reg)
+    prob1, prob0_reg = restore_probabilities(p1, pp.record), restore_probabilities(p0, pp.record)
+    labels1, labels0_reg = _label_image(prob1.argmax(0), pp.record.grid), _label_image(prob0_reg.argmax(0), pp.record.grid)
     inv = reg.inverse(ct0)
     labels0 = sitk.Resample(labels0_reg, ct0, inv, sitk.sitkNearestNeighbor, 0, sitk.sitkUInt8)
     t["restore"] = time.perf_counter() - t0
     return PairSegmentation(labels0, labels1, labels0_reg, prob1, prob0_reg, ct0_reg, lung0, lung1, reg, pp.record, t)
+
 
 # %% ../nbs/10_infer.ipynb #2a4b718c
 OPENVINO_PIN = "openvino==2026.4.1"      # the version measured and tested (settings.ini dev_requirements)
