@@ -90,7 +90,7 @@ def predict_cube(model:PairNet,                           # one view's network (
     dtype = dtype or default_dtype(device)
     axis = view_axes(direction)[view]
     keep = np.union1d(nonempty_slices(x1, axis), nonempty_slices(x0, axis))
-    t0, t1 = (torch.from_numpy(np.ascontiguousarray(x, np.float32)).to(device) for x in (x0, x1))
+    t0, t1 = (torch.tensor(np.asarray(x), dtype=torch.float32, device=device) for x in (x0, x1))   # a copy: cached cubes are read-only maps
     p1, p0 = _view_probabilities(model, t0, t1, axis, keep, batch_size, dtype, progress)
     return p1.cpu().numpy(), p0.cpu().numpy()
 
