@@ -1,34 +1,57 @@
 #!/usr/bin/env python
 """Run every notebook in nbs/ as a test with nbdev's `test_nb` and count the results.
 
-Each notebook runs in its own Python process. Cells flagged with a `tst_flags` flag from settings.ini
-(`#| slow`, `#| cuda`) are skipped unless named in --flags. Prints one line per notebook and ends with
+Each notebook runs in its own Python process, forked from one that has imported the package once. Cells flagged
+with a `tst_flags` flag from settings.ini (`#| slow`, `#| cuda`) are skipped unless named in --flags. Prints one line per notebook and ends with
 `N passed, N failed` (N counts notebooks); exits non-zero when any notebook fails.
 """
-import argparse, os, subprocess, sys, time
+import argparse, json, os, queue, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-CHILD = """
-import sys
+# A zygote per worker imports what every notebook imports (torch, SimpleITK, the package, nbdev: ~3 s) once, then forks a
+# fresh process per notebook, which runs nbdev's `test_nb` with its own stdout/stderr and exits with its result.
+ZYGOTE = r"""
+import json, os, sys
+import matplotlib.pyplot, torch, SimpleITK, fastcore.test, nbdev.test, execnb.shell
+import covid_longi.cli, covid_longi.pipeline, covid_longi.viz
 from pathlib import Path
-from nbdev.test import test_nb
-ok, secs = test_nb(Path(sys.argv[1]), skip_flags=sys.argv[2].split(), force_flags=sys.argv[3].split())
-sys.exit(0 if ok else 1)
+for line in sys.stdin:
+    fn, skip, force, log = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC); os.dup2(fd, 1); os.dup2(fd, 2)
+        try:
+            ok, _ = nbdev.test.test_nb(Path(fn), skip_flags=skip, force_flags=force)
+            rc = 0 if ok else 1
+        except BaseException:
+            import traceback; traceback.print_exc(); rc = 1
+        sys.stdout.flush(); sys.stderr.flush(); os._exit(rc)
+    print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
 """
 
 
 LONGEST = {"17_cli": 211, "16_pipeline": 109, "03_lung": 102, "04_register": 79, "index": 50, "10_infer": 33, "03a_semisynth": 28}
 
 
-def run_one(fn, skip, force, threads):
+def start_zygote(threads):
     env = dict(os.environ, MPLBACKEND="Agg")
     # notebooks run side by side: share the cores instead of oversubscribing them
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"): env.setdefault(var, str(threads))
-    t = time.time()
-    r = subprocess.run([sys.executable, "-c", CHILD, str(fn), " ".join(skip), " ".join(force)],
-                       capture_output=True, text=True, env=env)
-    return r.returncode == 0, time.time() - t, r.stdout + r.stderr
+    return subprocess.Popen([sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+
+
+def run_one(zygotes, fn, skip, force):
+    z = zygotes.get()
+    try:
+        fd, log = tempfile.mkstemp(prefix=f".{fn.stem}.", suffix=".log"); os.close(fd)
+        t = time.time()
+        z.stdin.write(json.dumps([str(fn), skip, force, log]) + "\n"); z.stdin.flush()
+        rc = int(z.stdout.readline() or 1)
+        out = Path(log).read_text(encoding="utf-8", errors="replace"); os.unlink(log)
+        return rc == 0, time.time() - t, out
+    finally:
+        zygotes.put(z)
 
 
 def main():
@@ -48,13 +71,16 @@ def main():
     print(f"testing {len(files)} notebooks, {args.workers} at a time, skipping cells flagged "
           f"{' '.join(sorted(set(skip) - set(force))) or 'nothing'}", flush=True)
     start, passed, failed = time.time(), 0, 0
+    zygotes = queue.Queue()
+    for _ in range(args.workers): zygotes.put(start_zygote(threads))
     with ThreadPoolExecutor(args.workers) as ex:
-        futures = {f: ex.submit(run_one, f, skip, force, threads) for f in files}
+        futures = {f: ex.submit(run_one, zygotes, f, skip, force) for f in files}
         for f, fut in sorted(futures.items()):                  # report in name order
             ok, secs, log = fut.result()
             passed, failed = passed + ok, failed + (not ok)
             print(f"{'PASS' if ok else 'FAIL'} {f.name} ({secs:.0f} s)", flush=True)
             if not ok: print(log.rstrip(), flush=True)
+    while not zygotes.empty(): z = zygotes.get(); z.stdin.close(); z.wait()
     print(f"total {time.time() - start:.0f} s")
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
