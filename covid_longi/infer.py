@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,11 +67,20 @@ def _view_probabilities(model:PairNet, x0:torch.Tensor, x1:torch.Tensor, # cubes
     p1 = torch.zeros((N_CLASSES,) + tuple(x1.shape), dtype=torch.float32, device=device); p0 = torch.zeros_like(p1)
     p1[0] = p0[0] = 1.0
     X0, X1 = x0.movedim(axis, 0), x1.movedim(axis, 0)
+    i = 0
     with torch.inference_mode(), autocast(device, dtype):
-        for i in range(0, len(keep), batch_size):
+        while i < len(keep):
             idx = torch.as_tensor(keep[i:i + batch_size], device=device)
-            for logits, p in zip(model(X0.index_select(0, idx), X1.index_select(0, idx)), (p1, p0)):   # t1 and t0: one PairNet call
+            try: out = model(X0.index_select(0, idx), X1.index_select(0, idx))          # t1 and t0: one PairNet call
+            except torch.OutOfMemoryError:   # a smaller GPU than the default batch assumes: halve it and go on
+                if batch_size == 1: raise
+                batch_size //= 2
+                if device.type == "cuda": torch.cuda.empty_cache()
+                warnings.warn(f"out of GPU memory: {batch_size} slice pairs per pass from now on (InferConfig.batch_size_cuda)")
+                continue
+            for logits, p in zip(out, (p1, p0)):
                 p.index_copy_(axis + 1, idx, torch.softmax(logits.float(), 1).movedim(1, 0).movedim(1, axis + 1))
+            i += len(idx)
             if progress is not None: progress.update(len(idx))
     return p1, p0
 
