@@ -72,8 +72,23 @@ def from_lps(image:sitk.Image, like_image:sitk.Image) -> sitk.Image:
     return out
 
 # %% ../nbs/03_lung.ipynb #b8f0aaab
-def _dilate_mm(mask, r_mm, sp): return ndi.distance_transform_edt(~mask, sampling=sp) <= r_mm
-def _erode_mm(mask, r_mm, sp): return ndi.distance_transform_edt(mask, sampling=sp) > r_mm
+def _in_box(f, mask, pad):
+    "f(mask[box]) put back into an all-False array, box = the bounding box of `mask` grown by `pad` voxels per axis."
+    out = np.zeros(mask.shape, bool)
+    if not mask.any(): return out
+    box = []
+    for k, p in enumerate(pad):
+        nz = np.flatnonzero(mask.any(axis=tuple(j for j in range(mask.ndim) if j != k)))
+        box.append(slice(max(0, int(nz[0]) - int(p)), int(nz[-1]) + int(p) + 1))
+    out[tuple(box)] = f(mask[tuple(box)])
+    return out
+
+# Distance transforms on the mask's bounding box only (grown by the radius for a dilation, one voxel for an erosion):
+# the same result as on the whole image — every mask voxel is in the box, and any background voxel outside it is
+# farther from the mask than its projection onto the box's (background) rim — at a fraction of the cost.
+def _dilate_mm(mask, r_mm, sp):
+    return _in_box(lambda m: ndi.distance_transform_edt(~m, sampling=sp) <= r_mm, mask, np.ceil(r_mm / np.asarray(sp, float)).astype(int) + 1)
+def _erode_mm(mask, r_mm, sp): return _in_box(lambda m: ndi.distance_transform_edt(m, sampling=sp) > r_mm, mask, (1,) * mask.ndim)
 def _close_mm(mask, r_mm, sp): return _erode_mm(_dilate_mm(mask, r_mm, sp), r_mm, sp) | mask
 def _open_mm(mask, r_mm, sp): return _dilate_mm(_erode_mm(mask, r_mm, sp), r_mm, sp) & mask
 IN_PLANE = np.array([1e6, 1.0, 1.0])   # multiply a (z, y, x) spacing by this: distances within each axial slice only
