@@ -137,7 +137,7 @@ class PairSegmentation:
     def __init__(self, labels0:sitk.Image,        # reference labels on the reference's grid
                  labels1:sitk.Image,              # follow-up labels on the follow-up's grid
                  labels0_reg:sitk.Image,          # reference labels on the follow-up's grid (registered): for progression maps
-                 prob1:torch.Tensor, prob0_reg:torch.Tensor,  # class probabilities (C, z, y, x) on the follow-up's grid
+                 prob1:torch.Tensor, prob0_reg:torch.Tensor,  # class probabilities (C, S, S, S) in the cube (see `record`)
                  ct0_reg:sitk.Image,              # reference CT registered onto the follow-up's grid
                  lung0:sitk.Image, lung1:sitk.Image,
                  registration:RegistrationResult,
@@ -146,8 +146,8 @@ class PairSegmentation:
         self.labels0, self.labels1, self.labels0_reg, self.ct0_reg = labels0, labels1, labels0_reg, ct0_reg
         self.lung0, self.lung1, self.registration, self.record, self.timing = lung0, lung1, registration, record, timing
         self._prob, self._images = (prob1, prob0_reg), {}
-    def _image(self, i):   # built on first use: most callers need only the labels, and a real scan's are 1.5 GB each
-        if i not in self._images: self._images[i] = _vector_image(self._prob[i], self.record.grid)
+    def _image(self, i):   # restored on first use: most callers need only the labels, and a real scan's are 1.5 GB each
+        if i not in self._images: self._images[i] = _vector_image(restore_probabilities(self._prob[i], self.record), self.record.grid)
         return self._images[i]
     @property
     def probabilities1(self) -> sitk.Image:
@@ -193,12 +193,12 @@ def segment_pair(ct0:sitk.Image,                      # reference scan (t0)
     bar.close()
     if device.type == "cuda": torch.cuda.synchronize(device)
     t["inference"] = time.perf_counter() - t0; t0 = time.perf_counter()
-    prob1, prob0_reg = restore_probabilities(p1, pp.record), restore_probabilities(p0, pp.record)
-    labels1, labels0_reg = _label_image(prob1.argmax(0), pp.record.grid), _label_image(prob0_reg.argmax(0), pp.record.grid)
+    labels1, labels0_reg = (_label_image(restore_probabilities(p, pp.record).argmax(0), pp.record.grid) for p in (p1, p0))
+    p1, p0 = p1.cpu(), p0.cpu()   # the cube's probabilities are kept (on the CPU: the GPU is free for the next pair)
     inv = reg.inverse(ct0)
     labels0 = sitk.Resample(labels0_reg, ct0, inv, sitk.sitkNearestNeighbor, 0, sitk.sitkUInt8)
     t["restore"] = time.perf_counter() - t0
-    return PairSegmentation(labels0, labels1, labels0_reg, prob1, prob0_reg, ct0_reg, lung0, lung1, reg, pp.record, t)
+    return PairSegmentation(labels0, labels1, labels0_reg, p1, p0, ct0_reg, lung0, lung1, reg, pp.record, t)
 
 
 # %% ../nbs/10_infer.ipynb #2a4b718c
