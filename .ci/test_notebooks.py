@@ -46,9 +46,12 @@ def run_one(zygotes, fn, skip, force):
     try:
         fd, log = tempfile.mkstemp(prefix=f".{fn.stem}.", suffix=".log"); os.close(fd)
         t = time.time()
-        z.stdin.write(json.dumps([str(fn), skip, force, log]) + "\n"); z.stdin.flush()
-        rc = int(z.stdout.readline() or 1)
+        try:
+            z.stdin.write(json.dumps([str(fn), skip, force, log]) + "\n"); z.stdin.flush()
+            rc = int(z.stdout.readline() or 1)
+        except (BrokenPipeError, ValueError): rc = 1
         out = Path(log).read_text(encoding="utf-8", errors="replace"); os.unlink(log)
+        if z.poll() is not None: out += f"\nthe test worker stopped (exit {z.returncode}); its error is printed above"
         return rc == 0, time.time() - t, out
     finally:
         zygotes.put(z)
