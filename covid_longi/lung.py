@@ -72,23 +72,19 @@ def from_lps(image:sitk.Image, like_image:sitk.Image) -> sitk.Image:
     return out
 
 # %% ../nbs/03_lung.ipynb #b8f0aaab
-def _in_box(f, mask, pad):
-    "f(mask[box]) put back into an all-False array, box = the bounding box of `mask` grown by `pad` voxels per axis."
+def _in_box(f, mask, margin_mm, sp):
+    "f(mask[box]) put back into an all-False array, box = `_box(mask, margin_mm, sp)`."
     out = np.zeros(mask.shape, bool)
     if not mask.any(): return out
-    box = []
-    for k, p in enumerate(pad):
-        nz = np.flatnonzero(mask.any(axis=tuple(j for j in range(mask.ndim) if j != k)))
-        box.append(slice(max(0, int(nz[0]) - int(p)), int(nz[-1]) + int(p) + 1))
-    out[tuple(box)] = f(mask[tuple(box)])
+    box = _box(mask, margin_mm, sp)
+    out[box] = f(mask[box])
     return out
 
 # Distance transforms on the mask's bounding box only (grown by the radius for a dilation, one voxel for an erosion):
 # the same result as on the whole image — every mask voxel is in the box, and any background voxel outside it is
 # farther from the mask than its projection onto the box's (background) rim — at a fraction of the cost.
-def _dilate_mm(mask, r_mm, sp):
-    return _in_box(lambda m: ndi.distance_transform_edt(~m, sampling=sp) <= r_mm, mask, np.ceil(r_mm / np.asarray(sp, float)).astype(int) + 1)
-def _erode_mm(mask, r_mm, sp): return _in_box(lambda m: ndi.distance_transform_edt(m, sampling=sp) > r_mm, mask, (1,) * mask.ndim)
+def _dilate_mm(mask, r_mm, sp): return _in_box(lambda m: ndi.distance_transform_edt(~m, sampling=sp) <= r_mm, mask, r_mm + np.asarray(sp), sp)
+def _erode_mm(mask, r_mm, sp): return _in_box(lambda m: ndi.distance_transform_edt(m, sampling=sp) > r_mm, mask, np.asarray(sp), sp)
 def _close_mm(mask, r_mm, sp): return _erode_mm(_dilate_mm(mask, r_mm, sp), r_mm, sp) | mask
 def _open_mm(mask, r_mm, sp): return _dilate_mm(_erode_mm(mask, r_mm, sp), r_mm, sp) & mask
 IN_PLANE = np.array([1e6, 1.0, 1.0])   # multiply a (z, y, x) spacing by this: distances within each axial slice only
@@ -103,10 +99,13 @@ def _share_below(a, lab, n, hu):
     return np.bincount(lab[a < hu], minlength=n + 1)[1:] / np.maximum(np.bincount(lab.ravel(), minlength=n + 1)[1:], 1)
 
 def _box(mask, margin_mm, sp):
-    "Slices of the bounding box of `mask`, grown by `margin_mm`."
-    idx = np.argwhere(mask)
-    m = np.ceil(margin_mm / sp).astype(int)
-    return tuple(slice(max(0, l - k), h + k + 1) for l, h, k in zip(idx.min(0), idx.max(0), m))
+    "Slices of the bounding box of a non-empty `mask`, grown by `margin_mm` (scalar or per axis)."
+    m = np.broadcast_to(np.ceil(np.asarray(margin_mm, float) / np.asarray(sp, float)).astype(int), (mask.ndim,))
+    box = []
+    for k in range(mask.ndim):   # the box's extent along each axis from the mask's projection onto it
+        nz = np.flatnonzero(mask.any(axis=tuple(j for j in range(mask.ndim) if j != k)))
+        box.append(slice(max(0, int(nz[0]) - int(m[k])), int(nz[-1]) + int(m[k]) + 1))
+    return tuple(box)
 
 def _cage(bone, sp, slab_mm):
     "Inside of the rib cage: per axial slice, the convex hull of the bone within `slab_mm` above and below."
