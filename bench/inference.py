@@ -288,19 +288,14 @@ def legacy_pair(pairnet, x0, x1, record, device, batch, dtype):
     return t_inf, time.perf_counter() - t, labels
 
 def package_pair(pairnet, x0, x1, record, device, batch, dtype):
-    "The package's path (segment_pair's inference and restore): cubes moved once, probabilities averaged and restored on the device."
-    from covid_longi.data import VIEWS, view_axes, nonempty_slices
-    from covid_longi.infer import _view_probabilities, restore_probabilities
+    "The package's path (segment_pair's inference and restore): segment_cube, then restore_probabilities and arg-max on the device."
+    from covid_longi.data import VIEWS
+    from covid_longi.infer import segment_cube, restore_probabilities
     t = time.perf_counter()
-    t0_, t1_ = (torch.from_numpy(x).to(device) for x in (x0, x1))
-    acc = [torch.zeros((5,) + x1.shape, device=device) for _ in range(2)]
-    for v in VIEWS:
-        axis = view_axes(record.cube["direction"])[v]
-        keep = np.union1d(nonempty_slices(x1, axis), nonempty_slices(x0, axis))
-        for a, p in zip(acc, _view_probabilities(pairnet, t0_, t1_, axis, keep, batch, dtype)): a += p / 3
+    probs = segment_cube({v: pairnet for v in VIEWS}, x0, x1, record.cube["direction"], batch, device, dtype)
     if device.type == "cuda": torch.cuda.synchronize()
     t_inf = time.perf_counter() - t; t = time.perf_counter()
-    labels = [restore_probabilities(a, record).argmax(0).to(torch.uint8).cpu().numpy() for a in acc]
+    labels = [restore_probabilities(p, record).argmax(0).to(torch.uint8).cpu().numpy() for p in probs]
     return t_inf, time.perf_counter() - t, labels
 
 if args.restore:

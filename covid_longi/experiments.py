@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .core import Label, LABEL_SHORT, N_CLASSES, default_device, atomic_write
-from .infer import predict_cube
+from .core import Label, LABEL_SHORT, default_device, atomic_write
+from .infer import segment_cube
 from .metrics import dice_per_class, progression_dice, mean_se, paired_ttest
 from .train import TrainConfig, train_view
 
@@ -52,11 +52,8 @@ def evaluate_method(models:dict,             # view -> model.PairNet (one method
     vols, prog = [], []
     for p in pairs:
         x0 = np.asarray(p.arrays["x0" if registered else "x0_noreg"]); x1 = np.asarray(p.arrays["x1"])
-        p1 = np.zeros((N_CLASSES,) + x1.shape, np.float32); p0 = np.zeros_like(p1)
-        for view, m in models.items():
-            a, b = predict_cube(m, x0, x1, view, p.record.cube["direction"], batch_size, device, dtype)
-            p1 += a; p0 += b
-        l1, l0 = p1.argmax(0), p0.argmax(0)
+        p1, p0 = segment_cube(models, x0, x1, p.record.cube["direction"], batch_size, device, dtype)
+        l1, l0 = p1.argmax(0).cpu().numpy(), p0.argmax(0).cpu().numpy()
         y1, y0 = np.asarray(p.arrays["y1"]), np.asarray(p.arrays["y0" if registered else "y0_noreg"])
         vols.append(dict(pair=p.key, time="t1", **dice_per_class(l1, y1, STUDY_CLASSES)))
         vols.append(dict(pair=p.key, time="t0", **dice_per_class(l0, y0, STUDY_CLASSES)))
