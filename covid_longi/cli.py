@@ -278,9 +278,9 @@ def _training_cohort(args) -> tuple:
         n = args.phantom
         pairs += from_phantom_cohort(n, args.seed, (args.phantom_size,) * 3, (args.phantom_spacing,) * 3,
                                      n_timepoints=lambda i: 3 if i % 4 == 3 else 2, preprocess=pre, cache_dir=args.cache,
-                                     progress=not args.quiet).pairs
+                                     progress=not args.quiet, motion=args.phantom_motion).pairs
         sources.append(f"synthetic phantom cohort: {n} patients, seed {args.seed}, {args.phantom_size}^3 at {args.phantom_spacing} mm "
-                       "(covid_longi.phantom)")
+                       + ("(covid_longi.phantom)" if args.phantom_motion == "breathing" else "(covid_longi.phantom, follow-up motion)"))
     source = " + ".join(sources)
     if not args.data: source += "; NOT trained on real patients' lesions" if anatomies else "; NOT trained on real patients"
     return Cohort(pairs), source
@@ -293,7 +293,7 @@ def cmd_experiments(args):
     out = _run_folder(args.out, _inputs(args.cache), args.overwrite, args.resume, " ".join(sys.argv)) if args.out else None
     pre = PreprocessConfig(size=args.cube)
     kw = dict(shape=(args.phantom_size,) * 3, spacing_mm=(args.phantom_spacing,) * 3, n_timepoints=lambda i: 3 if i % 4 == 3 else 2,
-              preprocess=pre, cache_dir=args.cache, progress=not args.quiet)
+              preprocess=pre, cache_dir=args.cache, progress=not args.quiet, motion=args.phantom_motion)
     tr = from_phantom_cohort(args.train, seed=args.seed, **kw); te = from_phantom_cohort(args.test, seed=args.seed + 1, **kw)
     split = make_split(tr.patients(), val=0.2, seed=args.seed); split["test"] = te.patients()
     cfg = TrainConfig(lr=args.lr, max_epochs=args.epochs, batch_size=args.batch, max_steps_per_epoch=args.steps, cpu_bf16=args.cpu_bf16, seed=args.seed)
@@ -438,6 +438,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--cube", type=int, default=64, help="network cube size (default: %(default)s)")
     x.add_argument("--phantom-size", type=int, default=64, help="phantom voxels per side (default: %(default)s)")
     x.add_argument("--phantom-spacing", type=float, default=3.0, help="phantom voxel size in mm (default: %(default)s)")
+    x.add_argument("--phantom-motion", choices=("breathing", "follow-up"), default="breathing",
+                   help="how phantom patients move between their scans: breathing (within one visit, <= 10 mm) or follow-up (between visits: 1-4 deg, 10-30 mm, diaphragm 10-30 mm; registration matters) (default: %(default)s)")
     x.add_argument("--epochs", type=int, default=6, help="maximum epochs (default: %(default)s)")
     x.add_argument("--steps", type=int, default=30, help="steps per epoch (default: %(default)s)")
     x.add_argument("--batch", type=int, default=16, help="batch size (default: %(default)s)")
@@ -471,6 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--cube", type=int, default=64, help="cube size (study: 300; default: %(default)s)")
     tr.add_argument("--phantom-size", type=int, default=64, help="phantom voxels per side (default: %(default)s)")
     tr.add_argument("--phantom-spacing", type=float, default=3.0, help="phantom voxel size in mm (default: %(default)s)")
+    tr.add_argument("--phantom-motion", choices=("breathing", "follow-up"), default="breathing",
+                    help="how phantom patients move between their scans: breathing (within one visit, <= 10 mm) or follow-up (between visits: 1-4 deg, 10-30 mm, diaphragm 10-30 mm; registration matters) (default: %(default)s)")
     tr.add_argument("--epochs", type=int, default=100, help="maximum epochs (default: %(default)s)")
     tr.add_argument("--steps", type=int, default=None, help="max steps per epoch")
     tr.add_argument("--batch", type=int, default=8, help="batch size (default: %(default)s)")
