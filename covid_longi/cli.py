@@ -315,6 +315,10 @@ BATCH_LAYOUT = """study folder layout (one folder per patient; time points order
       day7.nrrd
 """
 
+_PHANTOM_MOTION = dict(choices=("breathing", "follow-up"), default="breathing",   # train and experiments
+                      help="how phantom patients move between their scans: breathing (within one visit, <= 10 mm) or follow-up "
+                           "(between visits: 1-4 deg, 10-30 mm, diaphragm 10-30 mm; registration matters) (default: %(default)s)")
+
 def build_parser() -> argparse.ArgumentParser:
     "The argument parser of `covid-longi`."
     raw = argparse.RawDescriptionHelpFormatter
@@ -438,8 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--cube", type=int, default=64, help="network cube size (default: %(default)s)")
     x.add_argument("--phantom-size", type=int, default=64, help="phantom voxels per side (default: %(default)s)")
     x.add_argument("--phantom-spacing", type=float, default=3.0, help="phantom voxel size in mm (default: %(default)s)")
-    x.add_argument("--phantom-motion", choices=("breathing", "follow-up"), default="breathing",
-                   help="how phantom patients move between their scans: breathing (within one visit, <= 10 mm) or follow-up (between visits: 1-4 deg, 10-30 mm, diaphragm 10-30 mm; registration matters) (default: %(default)s)")
+    x.add_argument("--phantom-motion", **_PHANTOM_MOTION)
     x.add_argument("--epochs", type=int, default=6, help="maximum epochs (default: %(default)s)")
     x.add_argument("--steps", type=int, default=30, help="steps per epoch (default: %(default)s)")
     x.add_argument("--batch", type=int, default=16, help="batch size (default: %(default)s)")
@@ -473,8 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--cube", type=int, default=64, help="cube size (study: 300; default: %(default)s)")
     tr.add_argument("--phantom-size", type=int, default=64, help="phantom voxels per side (default: %(default)s)")
     tr.add_argument("--phantom-spacing", type=float, default=3.0, help="phantom voxel size in mm (default: %(default)s)")
-    tr.add_argument("--phantom-motion", choices=("breathing", "follow-up"), default="breathing",
-                    help="how phantom patients move between their scans: breathing (within one visit, <= 10 mm) or follow-up (between visits: 1-4 deg, 10-30 mm, diaphragm 10-30 mm; registration matters) (default: %(default)s)")
+    tr.add_argument("--phantom-motion", **_PHANTOM_MOTION)
     tr.add_argument("--epochs", type=int, default=100, help="maximum epochs (default: %(default)s)")
     tr.add_argument("--steps", type=int, default=None, help="max steps per epoch")
     tr.add_argument("--batch", type=int, default=8, help="batch size (default: %(default)s)")

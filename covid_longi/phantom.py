@@ -32,6 +32,15 @@ class MotionConfig:
     residual_spacing_mm: float = 60.0      # control-point spacing of the residual cubic B-spline (semisynth; the
                                            # phantom's residual is its own smooth field, `_Deformation`)
 
+    def __post_init__(self):
+        for name in ("rotation_deg", "translation_mm", "diaphragm_mm", "chest_wall_mm", "residual_mm"):
+            v = getattr(self, name)
+            try: lo, hi = (float(x) for x in v)
+            except (TypeError, ValueError): raise ConfigError(f"MotionConfig.{name} must be a range (low, high), not {v!r}") from None
+            if not 0 <= lo <= hi: raise ConfigError(f"MotionConfig.{name} must be a range 0 <= low <= high, not {v!r}")
+            setattr(self, name, (lo, hi))
+        if not self.residual_spacing_mm > 0: raise ConfigError(f"MotionConfig.residual_spacing_mm must be positive, not {self.residual_spacing_mm!r}")
+
 @dataclass
 class PhantomConfig:
     "How to make a phantom patient."

@@ -119,7 +119,6 @@ class _Grid:
         "A gradient taken along numpy axes (per mm along each image axis), as a physical (x, y, z) vector."
         return np.tensordot(self.D, v_zyx[::-1], axes=1)
 
-
 # %% ../nbs/03a_semisynth.ipynb #ss011
 class _BSplineField:
     """A smooth random displacement field (mm): a cubic B-spline with random coefficients on a coarse physical grid,
